@@ -1,0 +1,83 @@
+// Package pipeline holds what every mediawatch worker shares: the message
+// types, subject names, the JetStream topology, the stage runner, the NATS
+// connection and the embedded server.
+package pipeline
+
+import "time"
+
+// Schema versions of the messages. A consumer refuses a schema newer than it
+// knows.
+const (
+	ArticleSchema = 1
+	AlertSchema   = 1
+	MentionSchema = 1
+)
+
+// Article is one news item as it travels through the pipeline. The poller
+// fills everything but Entities; the tagger adds Entities and sets Lang when
+// the feed declared none.
+type Article struct {
+	Schema     int       `json:"schema"`
+	ID         string    `json:"id"`
+	Feed       string    `json:"feed"`
+	URL        string    `json:"url"`
+	Title      string    `json:"title"`
+	Summary    string    `json:"summary,omitempty"`
+	Content    string    `json:"content,omitempty"` // HTML as the feed sent it
+	Lang       string    `json:"lang,omitempty"`
+	LangConf   float64   `json:"lang_confidence,omitempty"` // 1 when declared by the feed
+	Authors    []string  `json:"authors,omitempty"`
+	Categories []string  `json:"categories,omitempty"`
+	Published  time.Time `json:"published,omitzero"`
+	Fetched    time.Time `json:"fetched"`
+	Entities   []Entity  `json:"entities,omitempty"`
+}
+
+// Entity is one mention of a configured entity in an article. Start and End
+// are byte offsets into the field's text exactly as the article carries it
+// (for content, the HTML), so Field[Start:End] is the surface form as written
+// whenever the mention was not spelled with character references.
+type Entity struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`
+	Surface  string `json:"surface"`
+	Field    string `json:"field"` // title, summary or content
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	Name     string `json:"name,omitempty"`      // the configured name that matched
+	NameLang string `json:"name_lang,omitempty"` // the language that name is filed under
+}
+
+// Alert is what subscribers of alerts.<rule> receive. Its JSON is pinned.
+type Alert struct {
+	Schema   int       `json:"schema"`
+	ID       string    `json:"id"`
+	Rule     string    `json:"rule"`
+	Query    string    `json:"query"`
+	Created  time.Time `json:"created"`
+	Article  Article   `json:"article"` // without Content
+	Entities []string  `json:"entities"`
+	Matches  []Match   `json:"matches"`
+}
+
+// Match says what made a rule fire.
+type Match struct {
+	Term    string `json:"term"`
+	Surface string `json:"surface"`
+	Field   string `json:"field"`
+	Snippet string `json:"snippet"`
+}
+
+// Mention is the small message published on mentions.<entity> for every
+// entity found in an article.
+type Mention struct {
+	Schema   int      `json:"schema"`
+	Entity   string   `json:"entity"`
+	Article  string   `json:"article"`
+	URL      string   `json:"url"`
+	Title    string   `json:"title"`
+	Feed     string   `json:"feed"`
+	Lang     string   `json:"lang,omitempty"`
+	Surfaces []string `json:"surfaces"`
+	Snippet  string   `json:"snippet"`
+}
