@@ -105,6 +105,10 @@ type RunnerOptions struct {
 	Backoff     func(attempt uint64) time.Duration
 	Grace       time.Duration // how long in-flight handlers may finish at shutdown (default 7s)
 	Metrics     *Metrics
+
+	// afterPublish, for tests, runs after the outputs are stored and before
+	// the ack; an error makes the runner treat the attempt as failed.
+	afterPublish func(Message) error
 }
 
 // Runner consumes one stage's durable consumer, runs the handler, publishes
@@ -284,6 +288,9 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 	if err == nil {
 		err = r.publish(ctx, outs)
 	}
+	if err == nil && r.opts.afterPublish != nil {
+		err = r.opts.afterPublish(m)
+	}
 	close(stop)
 	r.stats.observe(time.Since(start))
 
@@ -371,4 +378,10 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstr
 	}
 	r.stats.deadLettered.Add(1)
 	log.Error("message dead-lettered", zap.Error(cause), zap.String("dlq", dm.Subject))
+}
+
+// Deps are what every worker needs from outside.
+type Deps struct {
+	JS      jetstream.JetStream
+	Metrics *Metrics
 }

@@ -1,0 +1,97 @@
+// Package config is mediawatch's configuration: the YAML schema, defaults,
+// validation with line numbers, and environment overrides.
+package config
+
+import "time"
+
+// Config is the whole configuration, loaded once and passed explicitly.
+type Config struct {
+	NATS      NATS      `yaml:"nats"`
+	HTTP      HTTP      `yaml:"http"`
+	Poller    Poller    `yaml:"poller"`
+	Dedup     Dedup     `yaml:"dedup"`
+	Gazetteer Gazetteer `yaml:"gazetteer"`
+	Sources   []Source  `yaml:"sources"`
+	Entities  []Entity  `yaml:"entities"`
+	Rules     []Rule    `yaml:"rules"`
+	Sinks     []Sink    `yaml:"sinks"`
+
+	// Path is the file the config was read from ("" for defaults only).
+	Path string `yaml:"-"`
+}
+
+// NATS says which server to use.
+type NATS struct {
+	URL      string   `yaml:"url"` // empty: start the embedded server
+	Embedded Embedded `yaml:"embedded"`
+	Replicas int      `yaml:"replicas"`
+}
+
+// Embedded configures the in-process NATS server.
+type Embedded struct {
+	Listen   string `yaml:"listen"`
+	StoreDir string `yaml:"store_dir"`
+}
+
+// HTTP configures the metrics and health endpoint.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+}
+
+// Poller tunes feed fetching.
+type Poller struct {
+	Timeout     Duration `yaml:"timeout"`       // per request
+	MaxBodySize ByteSize `yaml:"max_body_size"` // after decompression
+	UserAgent   string   `yaml:"user_agent"`
+}
+
+// Dedup tunes duplicate detection.
+type Dedup struct {
+	TTL Duration `yaml:"ttl"` // how long an article id is remembered
+}
+
+// Gazetteer switches on built-in entity lists.
+type Gazetteer struct {
+	// Countries adds every country as an entity: id is the lower-case ISO
+	// 3166 code, kind place, names from CLDR in every language.
+	Countries bool `yaml:"countries"`
+}
+
+// Source is one feed.
+type Source struct {
+	ID       string   `yaml:"id"`
+	URL      string   `yaml:"url"`
+	Interval Duration `yaml:"interval"`
+	Lang     string   `yaml:"lang"` // declared language; overrides the feed's own
+}
+
+// Entity is a person, place, organisation or anything else to find.
+type Entity struct {
+	ID      string `yaml:"id"`
+	Kind    string `yaml:"kind"`    // person, place, org or other
+	Country string `yaml:"country"` // ISO 3166 alpha-2: adds its CLDR names
+	// Names by the language they are written in; the key says how a name is
+	// stemmed ("any" or an unknown code: not stemmed).
+	Names map[string][]string `yaml:"names"`
+}
+
+// Rule is an alert rule.
+type Rule struct {
+	ID     string   `yaml:"id"`
+	Query  string   `yaml:"query"`
+	Notify []string `yaml:"notify"`
+}
+
+// Sink is an alert destination (delivered by the notifier).
+type Sink struct {
+	ID        string `yaml:"id"`
+	Type      string `yaml:"type"` // webhook, slack or email
+	URL       string `yaml:"url"`
+	SecretEnv string `yaml:"secret_env"`
+}
+
+// Duration is a time.Duration written as "5m" in YAML.
+type Duration time.Duration
+
+// ByteSize is a size in bytes, written as 10MB, 512KiB or a plain number.
+type ByteSize int64

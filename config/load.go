@@ -1,0 +1,445 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+
+	"github.com/mediawatch/mediawatch/workers/alerter/query"
+)
+
+// Defaults used where the file says nothing.
+const (
+	DefaultEmbeddedListen = "127.0.0.1:4222"
+	DefaultStoreDir       = "./data/nats"
+	DefaultHTTPListen     = "127.0.0.1:9090"
+	DefaultInterval       = 5 * time.Minute
+	MinInterval           = 10 * time.Second
+	DefaultTimeout        = 20 * time.Second
+	DefaultMaxBodySize    = 10 << 20
+	DefaultUserAgent      = "mediawatch/0.1 (+https://github.com/mediawatch/mediawatch)"
+	DefaultDedupTTL       = 30 * 24 * time.Hour
+)
+
+// idPattern is what feed, entity, rule and sink ids must look like: they are
+// NATS subject tokens.
+var idPattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// ValidID reports whether s can be a feed, entity, rule or sink id.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+// Default returns the configuration used when no file is given.
+func Default() *Config {
+	c := &Config{}
+	c.applyDefaults()
+	return c
+}
+
+// Load reads, defaults, overrides from the environment and validates the
+// file at path. A file with problems is refused with every problem listed,
+// each with its line.
+func Load(path string, env func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data, env)
+}
+
+// Parse is Load on bytes already read; path is used in messages only.
+func Parse(path string, data []byte, env func(string) string) (*Config, error) {
+	var root yaml.Node
+	c := &Config{Path: path}
+	if len(bytes.TrimSpace(data)) > 0 {
+		if err := yaml.Unmarshal(data, &root); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(c); err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				errs := make([]error, 0, len(te.Errors))
+				for _, e := range te.Errors {
+					errs = append(errs, fmt.Errorf("%s: %s", path, strings.TrimPrefix(e, "yaml: ")))
+				}
+				return nil, &Error{Path: path, Problems: errs}
+			}
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		c.Path = path
+	}
+	c.applyDefaults()
+	if env != nil {
+		if err := c.applyEnv(env); err != nil {
+			return nil, err
+		}
+	}
+	if errs := c.validate(&lines{root: &root, path: path}); len(errs) > 0 {
+		return nil, &Error{Path: path, Problems: errs}
+	}
+	return c, nil
+}
+
+// Error is a configuration refused for one or more problems.
+type Error struct {
+	Path     string
+	Problems []error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid config %s: %d problem(s)", e.Path, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.Is and errors.As see every problem.
+func (e *Error) Unwrap() []error { return e.Problems }
+
+func (c *Config) applyDefaults() {
+	if c.NATS.Embedded.Listen == "" {
+		c.NATS.Embedded.Listen = DefaultEmbeddedListen
+	}
+	if c.NATS.Embedded.StoreDir == "" {
+		c.NATS.Embedded.StoreDir = DefaultStoreDir
+	}
+	if c.NATS.Replicas == 0 {
+		c.NATS.Replicas = 1
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = DefaultHTTPListen
+	}
+	if c.Poller.Timeout == 0 {
+		c.Poller.Timeout = Duration(DefaultTimeout)
+	}
+	if c.Poller.MaxBodySize == 0 {
+		c.Poller.MaxBodySize = DefaultMaxBodySize
+	}
+	if c.Poller.UserAgent == "" {
+		c.Poller.UserAgent = DefaultUserAgent
+	}
+	if c.Dedup.TTL == 0 {
+		c.Dedup.TTL = Duration(DefaultDedupTTL)
+	}
+	for i := range c.Sources {
+		if c.Sources[i].Interval == 0 {
+			c.Sources[i].Interval = Duration(DefaultInterval)
+		}
+	}
+	for i := range c.Entities {
+		if c.Entities[i].Kind == "" {
+			c.Entities[i].Kind = "other"
+		}
+	}
+}
+
+// EnvPrefix starts every environment override.
+const EnvPrefix = "MEDIAWATCH_"
+
+// applyEnv applies MEDIAWATCH_* overrides.
+func (c *Config) applyEnv(env func(string) string) error {
+	set := func(key string, dst *string) {
+		if v := env(EnvPrefix + key); v != "" {
+			*dst = v
+		}
+	}
+	set("NATS_URL", &c.NATS.URL)
+	set("NATS_EMBEDDED_LISTEN", &c.NATS.Embedded.Listen)
+	set("NATS_EMBEDDED_STORE_DIR", &c.NATS.Embedded.StoreDir)
+	set("HTTP_LISTEN", &c.HTTP.Listen)
+	set("POLLER_USER_AGENT", &c.Poller.UserAgent)
+	if v := env(EnvPrefix + "NATS_REPLICAS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%sNATS_REPLICAS=%q: not a whole number", EnvPrefix, v)
+		}
+		c.NATS.Replicas = n
+	}
+	return nil
+}
+
+// Redacted returns a copy safe to print: passwords in URLs are masked.
+func (c *Config) Redacted() *Config {
+	cp := *c
+	cp.NATS.URL = redactURL(c.NATS.URL)
+	cp.Sinks = append([]Sink(nil), c.Sinks...)
+	for i := range cp.Sinks {
+		cp.Sinks[i].URL = redactURL(cp.Sinks[i].URL)
+	}
+	return &cp
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	return u.String()
+}
+
+// EntityIDs returns every entity id a rule may name: the configured ones and,
+// with the country gazetteer on, every ISO 3166 country code in lower case.
+func (c *Config) EntityIDs() map[string]bool {
+	ids := make(map[string]bool, len(c.Entities))
+	for _, e := range c.Entities {
+		ids[e.ID] = true
+	}
+	if c.Gazetteer.Countries {
+		for _, code := range CountryCodes() {
+			ids[strings.ToLower(code)] = true
+		}
+	}
+	return ids
+}
+
+// CountryCodes lists the ISO 3166-1 alpha-2 codes CLDR knows as countries.
+func CountryCodes() []string {
+	var out []string
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			code := string([]rune{a, b})
+			r, err := language.ParseRegion(code)
+			if err != nil || !r.IsCountry() || r.String() != code {
+				continue
+			}
+			out = append(out, code)
+		}
+	}
+	return out
+}
+
+func (c *Config) validate(l *lines) []error {
+	var errs []error
+	add := func(line int, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d: %s", l.path, line, fmt.Sprintf(format, args...)))
+	}
+
+	if c.NATS.URL != "" {
+		for _, part := range strings.Split(c.NATS.URL, ",") {
+			u, err := url.Parse(strings.TrimSpace(part))
+			if err != nil || u.Host == "" {
+				add(l.at("nats", "url"), "nats.url %q: not a URL like nats://host:4222", part)
+			}
+		}
+	}
+	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
+		add(l.at("nats", "replicas"), "nats.replicas %d: must be 1 to 5", c.NATS.Replicas)
+	}
+	if c.Poller.Timeout < 0 {
+		add(l.at("poller", "timeout"), "poller.timeout %s: must be positive", c.Poller.Timeout)
+	}
+	if c.Poller.MaxBodySize < 0 {
+		add(l.at("poller", "max_body_size"), "poller.max_body_size: must be positive")
+	}
+	if c.Dedup.TTL < 0 {
+		add(l.at("dedup", "ttl"), "dedup.ttl %s: must be positive", c.Dedup.TTL)
+	}
+
+	feeds := map[string]bool{}
+	for i, s := range c.Sources {
+		where := fmt.Sprintf("sources[%d]", i)
+		checkID(add, l.at("sources", i, "id"), where, s.ID, feeds)
+		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add(l.at("sources", i, "url"), "%s (%s).url %q: not an http or https URL", where, s.ID, s.URL)
+		}
+		switch {
+		case s.Interval < 0:
+			add(l.at("sources", i, "interval"), "%s (%s).interval %s: must not be negative", where, s.ID, s.Interval)
+		case time.Duration(s.Interval) < MinInterval:
+			add(l.at("sources", i, "interval"), "%s (%s).interval %s: at least %s, to be polite to the server", where, s.ID, s.Interval, MinInterval)
+		}
+		if s.Lang != "" {
+			if _, err := language.Parse(s.Lang); err != nil {
+				add(l.at("sources", i, "lang"), "%s (%s).lang %q: not a language code like en or pt-BR", where, s.ID, s.Lang)
+			}
+		}
+	}
+
+	entities := map[string]bool{}
+	for i, e := range c.Entities {
+		where := fmt.Sprintf("entities[%d]", i)
+		checkID(add, l.at("entities", i, "id"), where, e.ID, entities)
+		switch e.Kind {
+		case "person", "place", "org", "other":
+		default:
+			add(l.at("entities", i, "kind"), "%s (%s).kind %q: must be person, place, org or other", where, e.ID, e.Kind)
+		}
+		if e.Country != "" {
+			r, err := language.ParseRegion(e.Country)
+			if err != nil || !r.IsCountry() || len(e.Country) != 2 {
+				add(l.at("entities", i, "country"), "%s (%s).country %q: not an ISO 3166 two-letter country code", where, e.ID, e.Country)
+			}
+		}
+		n := 0
+		for lang, names := range e.Names {
+			if lang != "any" {
+				if _, err := language.Parse(lang); err != nil {
+					add(l.at("entities", i, "names", lang), "%s (%s).names: %q is not a language code (use any for names of no language)", where, e.ID, lang)
+				}
+			}
+			for _, name := range names {
+				n++
+				if strings.Trim(name, "* \t") == "" {
+					add(l.at("entities", i, "names", lang), "%s (%s).names.%s: empty name %q", where, e.ID, lang, name)
+				}
+			}
+		}
+		if n == 0 && e.Country == "" {
+			add(l.at("entities", i), "%s (%s): needs names or a country", where, e.ID)
+		}
+	}
+
+	sinks := map[string]bool{}
+	for i, s := range c.Sinks {
+		where := fmt.Sprintf("sinks[%d]", i)
+		checkID(add, l.at("sinks", i, "id"), where, s.ID, sinks)
+		switch s.Type {
+		case "webhook", "slack", "email":
+		default:
+			add(l.at("sinks", i, "type"), "%s (%s).type %q: must be webhook, slack or email", where, s.ID, s.Type)
+		}
+	}
+
+	known := c.EntityIDs()
+	rules := map[string]bool{}
+	for i, r := range c.Rules {
+		where := fmt.Sprintf("rules[%d]", i)
+		checkID(add, l.at("rules", i, "id"), where, r.ID, rules)
+		line := l.at("rules", i, "query")
+		n, err := query.Parse(r.Query)
+		if err != nil {
+			add(line, "%s (%s).query: %v", where, r.ID, err)
+			continue
+		}
+		for _, t := range query.Terms(n) {
+			if t.Kind == query.KindEntity && !known[t.Value] {
+				add(line, "%s (%s).query column %d: unknown entity %q (define it under entities, or turn on gazetteer.countries for country codes)", where, r.ID, t.Col, t.Value)
+			}
+		}
+		for j, s := range r.Notify {
+			if !sinks[s] {
+				add(l.at("rules", i, "notify", j), "%s (%s).notify: unknown sink %q", where, r.ID, s)
+			}
+		}
+	}
+	return errs
+}
+
+func checkID(add func(int, string, ...any), line int, where, id string, seen map[string]bool) {
+	switch {
+	case id == "":
+		add(line, "%s.id: missing", where)
+	case !ValidID(id):
+		add(line, "%s.id %q: must be lower-case letters, digits, _ or - (it becomes a NATS subject token)", where, id)
+	case seen[id]:
+		add(line, "%s.id %q: used twice", where, id)
+	}
+	seen[id] = true
+}
+
+// lines finds the line of a value in the parsed YAML document, to point at
+// the culprit. A path element is a map key (string) or a sequence index
+// (int); the deepest node found is used when the path does not exist.
+type lines struct {
+	root *yaml.Node
+	path string
+}
+
+func (l *lines) at(path ...any) int {
+	n := l.root
+	if n == nil || n.Kind == 0 {
+		return 1
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, p := range path {
+		var next *yaml.Node
+		switch key := p.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == key {
+						next = n.Content[i+1]
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && key < len(n.Content) {
+				next = n.Content[key]
+			}
+		}
+		if next == nil {
+			break
+		}
+		n, line = next, next.Line
+	}
+	if line == 0 {
+		line = 1
+	}
+	return line
+}
+
+// UnmarshalYAML reads "5m", "90s", "1h30m".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 90s, 5m or 1h", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration as "5m0s".
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// String is the duration as Go prints it.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// UnmarshalYAML reads 10MB, 512KiB, 1GB or a number of bytes.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*b = ByteSize(v)
+	return nil
+}
+
+// ParseByteSize reads 10MB, 512KiB, 1GB or a number of bytes.
+func ParseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not a size like 10MB or 512KiB", s)
+	}
+	return v * mult, nil
+}

@@ -1,0 +1,201 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
+)
+
+// testStage sets up an input stream IN_<name> (subject in.<name>.>) and an
+// output stream OUT_<name> (subject out.<name>.>) with a durable consumer,
+// mirroring the real topology's settings.
+func testStage(t *testing.T, js jetstream.JetStream, name string) ConsumerSpec {
+	t.Helper()
+	ctx := context.Background()
+	spec := ConsumerSpec{Stage: name, Stream: "IN_" + name, Subject: "in." + name + ".>"}
+	_, err := js.CreateOrUpdateStream(ctx, StreamConfig(StreamSpec{Name: spec.Stream, Subjects: []string{spec.Subject}, MaxAge: time.Hour}, 1))
+	require.NoError(t, err)
+	_, err = js.CreateOrUpdateStream(ctx, StreamConfig(StreamSpec{Name: "OUT_" + name, Subjects: []string{"out." + name + ".>"}, MaxAge: time.Hour}, 1))
+	require.NoError(t, err)
+	_, err = js.CreateOrUpdateStream(ctx, StreamConfig(StreamSpec{Name: "DLQ_" + name, Subjects: []string{"dlq." + name}, MaxAge: time.Hour}, 1))
+	require.NoError(t, err)
+	_, err = js.CreateOrUpdateConsumer(ctx, spec.Stream, ConsumerConfig(spec, 1))
+	require.NoError(t, err)
+	return spec
+}
+
+func publishInputs(t *testing.T, js jetstream.JetStream, name string, n int) {
+	t.Helper()
+	for i := range n {
+		_, err := js.Publish(context.Background(), fmt.Sprintf("in.%s.%d", name, i), fmt.Appendf(nil, "%d", i))
+		require.NoError(t, err)
+	}
+}
+
+func streamMsgs(t *testing.T, js jetstream.JetStream, stream string) uint64 {
+	t.Helper()
+	s, err := js.Stream(context.Background(), stream)
+	require.NoError(t, err)
+	info, err := s.Info(context.Background())
+	require.NoError(t, err)
+	return info.State.Msgs
+}
+
+func startRunner(t *testing.T, r *Runner) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				assert.NoError(t, err)
+			case <-time.After(15 * time.Second):
+				t.Error("runner did not stop within 15s")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// echo publishes each input to out.<name>.<same token> with a stable Msg-Id.
+func echo(name string) Handler {
+	return func(_ context.Context, m Message) ([]Output, error) {
+		tok := m.Subject[len("in."+name+"."):]
+		return []Output{{Subject: "out." + name + "." + tok, MsgID: name + ":" + tok, Data: m.Data}}, nil
+	}
+}
+
+func fastOpts() RunnerOptions {
+	return RunnerOptions{Backoff: func(uint64) time.Duration { return 20 * time.Millisecond }, Grace: 5 * time.Second}
+}
+
+func TestRunnerPublishesAndAcks(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "ok")
+	publishInputs(t, js, "ok", 20)
+	startRunner(t, NewRunner(js, spec, echo("ok"), zaptest.NewLogger(t), fastOpts()))
+
+	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_ok") == 20 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool {
+		c, err := js.Consumer(context.Background(), spec.Stream, spec.Stage)
+		require.NoError(t, err)
+		info, err := c.Info(context.Background())
+		require.NoError(t, err)
+		return info.NumAckPending == 0 && info.NumPending == 0
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+func TestRunnerRedeliveryYieldsNoSecondOutput(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "redeliver")
+	publishInputs(t, js, "redeliver", 10)
+
+	// The handler succeeds every time, but the first attempt of each message
+	// fails after its outputs were stored (as when an ack is lost or a
+	// replica dies before acknowledging), so every message is redelivered
+	// and handled twice.
+	var attempts atomic.Int64
+	h := echo("redeliver")
+	opts := fastOpts()
+	opts.afterPublish = func(m Message) error {
+		attempts.Add(1)
+		if m.Delivered == 1 {
+			return errors.New("simulated crash before ack")
+		}
+		return nil
+	}
+	startRunner(t, NewRunner(js, spec, h, zaptest.NewLogger(t), opts))
+
+	require.Eventually(t, func() bool { return attempts.Load() >= 20 }, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, uint64(10), streamMsgs(t, js, "OUT_redeliver"), "one output per input despite two publishes each")
+}
+
+func TestRunnerDeadLettersPoisonAndKeepsFlowing(t *testing.T) {
+	t.Parallel()
+	nc, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "poison")
+
+	dlq := make(chan *nats.Msg, 10)
+	sub, err := nc.ChanSubscribe("dlq.poison", dlq)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+
+	var poisonAttempts atomic.Int64
+	h := func(ctx context.Context, m Message) ([]Output, error) {
+		if string(m.Data) == "3" {
+			poisonAttempts.Add(1)
+			return nil, errors.New("cannot handle 3")
+		}
+		if string(m.Data) == "5" {
+			return nil, Permanent(errors.New("malformed 5"))
+		}
+		if string(m.Data) == "7" {
+			panic("boom on 7")
+		}
+		return echo("poison")(ctx, m)
+	}
+	publishInputs(t, js, "poison", 10)
+	startRunner(t, NewRunner(js, spec, h, zaptest.NewLogger(t), fastOpts()))
+
+	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_poison") == 7 }, 10*time.Second, 20*time.Millisecond)
+	got := map[string]string{}
+	for range 3 {
+		select {
+		case m := <-dlq:
+			got[string(m.Data)] = m.Header.Get(HeaderError)
+			assert.Equal(t, "poison", m.Header.Get(HeaderStage))
+			assert.NotEmpty(t, m.Header.Get(HeaderStreamSeq))
+		case <-time.After(10 * time.Second):
+			t.Fatalf("dead letters so far: %v", got)
+		}
+	}
+	assert.Equal(t, "cannot handle 3", got["3"])
+	assert.Equal(t, "malformed 5", got["5"])
+	assert.Contains(t, got["7"], "boom on 7")
+	assert.Equal(t, int64(MaxDeliver), poisonAttempts.Load(), "a transient error is retried up to MaxDeliver times")
+}
+
+func TestRunnerShutdownLosesNothing(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "shutdown")
+	const n = 200
+	publishInputs(t, js, "shutdown", n)
+
+	var handled atomic.Int64
+	slow := func(ctx context.Context, m Message) ([]Output, error) {
+		handled.Add(1)
+		select {
+		case <-time.After(2 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return echo("shutdown")(ctx, m)
+	}
+	stop := startRunner(t, NewRunner(js, spec, slow, zaptest.NewLogger(t), fastOpts()))
+	require.Eventually(t, func() bool { return handled.Load() > 20 }, 10*time.Second, time.Millisecond)
+	stop() // mid-stream
+
+	// A second runner picks up whatever the first handed back or left.
+	startRunner(t, NewRunner(js, spec, slow, zaptest.NewLogger(t), fastOpts()))
+	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_shutdown") == n }, 30*time.Second, 20*time.Millisecond)
+}

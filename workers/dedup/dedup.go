@@ -1,0 +1,91 @@
+// Package dedup drops articles already seen. It remembers article ids in the
+// KV bucket mw_seen with a TTL; an atomic create means two dedup replicas
+// never both pass the same article.
+package dedup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/pipeline"
+)
+
+// Stage is this worker's name: its consumer, DLQ subject and Msg-Id prefix.
+const Stage = "dedup"
+
+// Seen remembers which article ids have passed.
+type Seen interface {
+	// Claim records id as seen by owner. It reports true if this is the
+	// first sighting, or if owner already claimed it (a redelivery of the
+	// same input, whose output must be published again).
+	Claim(ctx context.Context, id, owner string) (bool, error)
+}
+
+// Handle is the stage's logic: pass the article on the first sighting of its
+// id, drop it otherwise.
+func Handle(seen Seen) pipeline.Handler {
+	return func(ctx context.Context, m pipeline.Message) ([]pipeline.Output, error) {
+		a, err := pipeline.DecodeArticle(m.Data)
+		if err != nil {
+			return nil, err
+		}
+		first, err := seen.Claim(ctx, a.ID, strconv.FormatUint(m.StreamSeq, 10))
+		if err != nil {
+			return nil, fmt.Errorf("claim article %s: %w", a.ID, err)
+		}
+		if !first {
+			return nil, nil
+		}
+		return []pipeline.Output{{
+			Subject: pipeline.Subject(pipeline.SubjectNew, a.Feed),
+			MsgID:   Stage + ":" + a.ID,
+			Data:    m.Data,
+		}}, nil
+	}
+}
+
+// KV is Seen on a JetStream key-value bucket.
+type KV struct{ KV jetstream.KeyValue }
+
+// Claim creates the key atomically; on a conflict it reads the owner back.
+func (s KV) Claim(ctx context.Context, id, owner string) (bool, error) {
+	_, err := s.KV.Create(ctx, id, []byte(owner))
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return false, fmt.Errorf("create key: %w", err)
+	}
+	e, err := s.KV.Get(ctx, id)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrKeyNotFound) { // expired in between
+			return s.Claim(ctx, id, owner)
+		}
+		return false, fmt.Errorf("get key: %w", err)
+	}
+	return string(e.Value()) == owner, nil
+}
+
+// Worker is the dedup stage.
+type Worker struct {
+	runner *pipeline.Runner
+}
+
+// New binds the stage to the mw_seen bucket and its consumer.
+func New(ctx context.Context, _ *config.Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
+	kv, err := deps.JS.KeyValue(ctx, pipeline.BucketSeen)
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", pipeline.BucketSeen, err)
+	}
+	r := pipeline.NewRunner(deps.JS, pipeline.Consumers[Stage], Handle(KV{kv}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	return &Worker{runner: r}, nil
+}
+
+// Run consumes until ctx ends.
+func (w *Worker) Run(ctx context.Context) error { return w.runner.Run(ctx) }
