@@ -315,8 +315,13 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 	}
 }
 
-// publish stores every output and waits for the acknowledgements.
 func (r *Runner) publish(ctx context.Context, outs []Output) error {
+	return Publish(ctx, r.js, outs)
+}
+
+// Publish stores every output and waits for all the acknowledgements; it
+// fails if any output was not stored.
+func Publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 	if len(outs) == 0 {
 		return nil
 	}
@@ -327,7 +332,7 @@ func (r *Runner) publish(ctx context.Context, outs []Output) error {
 		if o.MsgID != "" {
 			m.Header.Set(jetstream.MsgIDHeader, o.MsgID)
 		}
-		f, err := r.js.PublishMsgAsync(m)
+		f, err := js.PublishMsgAsync(m)
 		if err != nil {
 			return fmt.Errorf("publish %s: %w", o.Subject, err)
 		}

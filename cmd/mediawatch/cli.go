@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/mediawatch/mediawatch/config"
+)
+
+const usage = `mediawatch: a streaming media monitor on NATS JetStream.
+
+Usage:
+  mediawatch run      [--config F] [--nats URL] [--demo]   every stage in one process
+  mediawatch worker   poller|dedup|tagger|alerter [--config F] [--nats URL]
+  mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
+  mediawatch check    [--config F]                         validate a config
+
+Without --nats, MEDIAWATCH_NATS_URL or nats.url, "run" starts the NATS
+server in-process (JetStream on, listening on nats.embedded.listen, default
+127.0.0.1:4222, storing under nats.embedded.store_dir, default ./data/nats);
+the other commands connect to that address.
+
+The config file is --config, else MEDIAWATCH_CONFIG, else
+config/mediawatch.yaml when it exists, else built-in defaults.
+
+Run "mediawatch COMMAND --help" for a command's flags.
+`
+
+// env is how commands read the environment (a func so tests pass their own).
+type env func(string) string
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(ctx, rest, stdout, stderr, getenv)
+	case "worker":
+		return cmdWorker(ctx, rest, stdout, stderr, getenv)
+	case "alerts":
+		return cmdAlerts(ctx, rest, stdout, stderr, getenv)
+	case "check":
+		return cmdCheck(rest, stdout, stderr, getenv)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	}
+}
+
+// common are the flags every command that talks to NATS takes.
+type common struct {
+	config  string
+	nats    string
+	verbose bool
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "config file (default: MEDIAWATCH_CONFIG, else config/mediawatch.yaml if present)")
+	fs.StringVar(&c.nats, "nats", "", "NATS server URL, comma-separated for a cluster (wins over MEDIAWATCH_NATS_URL and nats.url)")
+	fs.BoolVar(&c.verbose, "verbose", false, "log every message handled (debug level)")
+}
+
+// parse parses flags that may stand before, between or after positional
+// arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	fs.SetOutput(stderr)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %s: %w", errUsage, fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// loadConfig finds and loads the config file.
+func loadConfig(path string, getenv env) (*config.Config, error) {
+	if path == "" {
+		path = getenv("MEDIAWATCH_CONFIG")
+	}
+	if path == "" {
+		if _, err := os.Stat("config/mediawatch.yaml"); err == nil {
+			path = "config/mediawatch.yaml"
+		}
+	}
+	if path == "" {
+		cfg, err := config.Parse("(defaults)", nil, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("load config: %w", err)
+		}
+		return cfg, nil
+	}
+	cfg, err := config.Load(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// natsURL picks the server: the flag wins, then the environment and config
+// (already merged into cfg), else the embedded server's listen address.
+func natsURL(flagURL string, cfg *config.Config) (url string, embedded bool) {
+	switch {
+	case flagURL != "":
+		return flagURL, false
+	case cfg.NATS.URL != "":
+		return cfg.NATS.URL, false
+	default:
+		return "nats://" + cfg.NATS.Embedded.Listen, true
+	}
+}
+
+func newLogger(stderr io.Writer, verbose bool) *zap.Logger {
+	level := zapcore.InfoLevel
+	if verbose {
+		level = zapcore.DebugLevel
+	}
+	enc := zap.NewDevelopmentEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(stderr), level)
+	return zap.New(core)
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer, getenv env) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	path := fs.String("config", "", "config file to validate (default: MEDIAWATCH_CONFIG, else config/mediawatch.yaml)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: mediawatch check [--config F]\n\nValidates a config and lists every problem with its line; exits 1 if there is any.\n\n")
+		fs.PrintDefaults()
+	}
+	if _, err := parse(fs, args, stderr); err != nil {
+		return helpOK(err)
+	}
+	cfg, err := loadConfig(*path, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errSilent
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d sources, %d entities, %d rules, %d sinks)\n",
+		cfg.Path, len(cfg.Sources), len(cfg.Entities), len(cfg.Rules), len(cfg.Sinks))
+	return nil
+}
+
+// helpOK turns --help into success.
+func helpOK(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
+}

@@ -1,0 +1,72 @@
+package poller
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// State is what the poller remembers of a feed, in KV mw_feed_state.
+type State struct {
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	LastAttempt  time.Time `json:"last_attempt,omitzero"`
+	LastSuccess  time.Time `json:"last_success,omitzero"`
+	Failures     int       `json:"failures"`
+	LastError    string    `json:"last_error,omitempty"`
+	NotBefore    time.Time `json:"not_before,omitzero"` // backoff after failures or a 429
+	Articles     int       `json:"articles"`            // items in the last successful fetch
+}
+
+// StateStore keeps feed states with compare-and-set, so two pollers never
+// fetch the same feed for the same ticket.
+type StateStore interface {
+	Get(ctx context.Context, feed string) (State, uint64, error)
+	// Put stores s if the stored revision is still rev (0: no state yet);
+	// it reports false if another poller got there first.
+	Put(ctx context.Context, feed string, s State, rev uint64) (uint64, bool, error)
+}
+
+// KVState is StateStore on the mw_feed_state bucket.
+type KVState struct{ KV jetstream.KeyValue }
+
+// Get returns the state and its revision (0 when none is stored).
+func (k KVState) Get(ctx context.Context, feed string) (State, uint64, error) {
+	e, err := k.KV.Get(ctx, feed)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return State{}, 0, nil
+	}
+	if err != nil {
+		return State{}, 0, fmt.Errorf("get state of %s: %w", feed, err)
+	}
+	var s State
+	if err := json.Unmarshal(e.Value(), &s); err != nil {
+		return State{}, e.Revision(), nil // unreadable state: start afresh
+	}
+	return s, e.Revision(), nil
+}
+
+// Put is a compare-and-set on the revision.
+func (k KVState) Put(ctx context.Context, feed string, s State, rev uint64) (uint64, bool, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return 0, false, fmt.Errorf("encode state: %w", err)
+	}
+	var n uint64
+	if rev == 0 {
+		n, err = k.KV.Create(ctx, feed, b)
+	} else {
+		n, err = k.KV.Update(ctx, feed, b, rev)
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("put state of %s: %w", feed, err)
+	}
+	return n, true, nil
+}
