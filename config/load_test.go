@@ -1,0 +1,142 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func noEnv(string) string { return "" }
+
+func TestShippedConfigIsValid(t *testing.T) {
+	cfg, err := Load("mediawatch.yaml", noEnv)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(cfg.Sources), 10)
+	langs := map[string]bool{}
+	for _, s := range cfg.Sources {
+		langs[s.Lang] = true
+	}
+	for _, l := range []string{"en", "es", "de", "fr", "pt"} {
+		assert.True(t, langs[l], "a source in %s", l)
+	}
+	require.Len(t, cfg.Rules, 1)
+	assert.Equal(t, "entity:venezuela OR entity:caribbean", cfg.Rules[0].Query)
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Parse("x.yaml", []byte("sources:\n  - {id: a, url: 'https://example.org/feed'}\n"), noEnv)
+	require.NoError(t, err)
+	assert.Equal(t, "", cfg.NATS.URL)
+	assert.Equal(t, DefaultEmbeddedListen, cfg.NATS.Embedded.Listen)
+	assert.Equal(t, DefaultStoreDir, cfg.NATS.Embedded.StoreDir)
+	assert.Equal(t, 1, cfg.NATS.Replicas)
+	assert.Equal(t, DefaultHTTPListen, cfg.HTTP.Listen)
+	assert.Equal(t, DefaultInterval, time.Duration(cfg.Sources[0].Interval))
+	assert.Equal(t, ByteSize(DefaultMaxBodySize), cfg.Poller.MaxBodySize)
+}
+
+func TestEnvOverrides(t *testing.T) {
+	env := map[string]string{
+		"MEDIAWATCH_NATS_URL":                "nats://10.0.0.1:4222",
+		"MEDIAWATCH_NATS_REPLICAS":           "3",
+		"MEDIAWATCH_HTTP_LISTEN":             "0.0.0.0:9999",
+		"MEDIAWATCH_NATS_EMBEDDED_STORE_DIR": "/tmp/x",
+	}
+	cfg, err := Parse("x.yaml", []byte("nats: {url: 'nats://file:4222'}\n"), func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, "nats://10.0.0.1:4222", cfg.NATS.URL)
+	assert.Equal(t, 3, cfg.NATS.Replicas)
+	assert.Equal(t, "0.0.0.0:9999", cfg.HTTP.Listen)
+	assert.Equal(t, "/tmp/x", cfg.NATS.Embedded.StoreDir)
+
+	_, err = Parse("x.yaml", nil, func(k string) string {
+		if k == "MEDIAWATCH_NATS_REPLICAS" {
+			return "three"
+		}
+		return ""
+	})
+	require.ErrorContains(t, err, "MEDIAWATCH_NATS_REPLICAS")
+}
+
+func TestValidationListsEveryProblemWithItsLine(t *testing.T) {
+	bad := `sources:
+  - {id: "DW ES", url: "https://example.org/a"}
+  - id: ok
+    url: "ftp://example.org/b"
+    interval: -5m
+  - {id: ok, url: "https://example.org/c", interval: 1s}
+entities:
+  - {id: venezuela, kind: place, country: XX}
+  - {id: empty, kind: thing}
+rules:
+  - {id: r1, query: "entity:venezuela AND (Karibik"}
+  - {id: r2, query: "entity:atlantis", notify: [nowhere]}
+`
+	_, err := Parse("bad.yaml", []byte(bad), noEnv)
+	require.Error(t, err)
+	var cerr *Error
+	require.ErrorAs(t, err, &cerr)
+	msg := err.Error()
+	for _, want := range []string{
+		`bad.yaml:2: sources[0].id "DW ES": must be lower-case`,
+		`bad.yaml:4: sources[1] (ok).url "ftp://example.org/b": not an http or https URL`,
+		`bad.yaml:5: sources[1] (ok).interval -5m0s: must not be negative`,
+		`bad.yaml:6: sources[2].id "ok": used twice`,
+		`bad.yaml:6: sources[2] (ok).interval 1s: at least 10s`,
+		`bad.yaml:8: entities[0] (venezuela).country "XX": not an ISO 3166`,
+		`bad.yaml:9: entities[1] (empty).kind "thing"`,
+		`bad.yaml:9: entities[1] (empty): needs names or a country`,
+		`bad.yaml:11: rules[0] (r1).query: column 22: unmatched "("`,
+		`bad.yaml:12: rules[1] (r2).query column 1: unknown entity "atlantis"`,
+		`bad.yaml:12: rules[1] (r2).notify: unknown sink "nowhere"`,
+	} {
+		assert.Contains(t, msg, want)
+	}
+	assert.Len(t, cerr.Problems, 11, msg)
+}
+
+func TestUnknownKeyAndBadTypes(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown key", "natz: {}\n", "line 1: field natz not found"},
+		{"bad duration", "sources:\n  - {id: a, url: 'https://e.org', interval: soon}\n", `"soon" is not a duration`},
+		{"bad size", "poller: {max_body_size: lots}\n", `"lots" is not a size`},
+		{"not yaml", "sources: [\n", "bad.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(tt.yaml), noEnv)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestGazetteerCountriesMakeEntityIDs(t *testing.T) {
+	_, err := Parse("x.yaml", []byte("rules:\n  - {id: r, query: 'entity:ve'}\n"), noEnv)
+	require.ErrorContains(t, err, `unknown entity "ve"`)
+	cfg, err := Parse("x.yaml", []byte("gazetteer: {countries: true}\nrules:\n  - {id: r, query: 'entity:ve OR entity:cu'}\n"), noEnv)
+	require.NoError(t, err)
+	assert.True(t, cfg.EntityIDs()["ve"])
+	assert.Greater(t, len(CountryCodes()), 240)
+}
+
+func TestRedacted(t *testing.T) {
+	cfg := Default()
+	cfg.NATS.URL = "nats://user:secret@host:4222"
+	assert.NotContains(t, cfg.Redacted().NATS.URL, "secret")
+	assert.Equal(t, "nats://user:secret@host:4222", cfg.NATS.URL)
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load("does-not-exist.yaml", noEnv)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.True(t, strings.Contains(err.Error(), "does-not-exist.yaml"))
+	assert.False(t, errors.Is(err, os.ErrPermission))
+}
