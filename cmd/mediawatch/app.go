@@ -70,11 +70,14 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var c common
 	c.register(fs)
+	demoMode := fs.Bool("demo", false, "poller only: also serve the bundled sample feeds and poll them")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: mediawatch worker poller|dedup|tagger|alerter [--config F] [--nats URL]
 
-Runs one stage against an existing NATS server. Replicas of a stage share
-one durable consumer, so starting more of them spreads the work.
+Runs one stage against an existing NATS server (--nats, else
+MEDIAWATCH_NATS_URL or nats.url, else nats://<nats.embedded.listen>).
+Replicas of a stage share one durable consumer, so starting more of them
+spreads the work: docker compose up --scale tagger=4.
 
 `)
 		fs.PrintDefaults()
@@ -90,7 +93,10 @@ one durable consumer, so starting more of them spreads the work.
 	if !slices.Contains(stages, pos[0]) {
 		return fmt.Errorf("%w: %w: %q (want one of poller, dedup, tagger, alerter)", errUsage, pipeline.ErrUnknownStage, pos[0])
 	}
-	return start(ctx, c, pos, false, false, stdout, stderr, getenv)
+	if *demoMode && pos[0] != "poller" {
+		return fmt.Errorf("%w: --demo is for the poller", errUsage)
+	}
+	return start(ctx, c, pos, *demoMode, false, stdout, stderr, getenv)
 }
 
 // start loads the config, connects (starting the embedded server when no
