@@ -1,0 +1,66 @@
+package poller
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSlot(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		interval time.Duration
+		a, b     time.Time
+		same     bool
+	}{
+		{"same instant", 5 * time.Minute, t0, t0, true},
+		{"a full interval later", 5 * time.Minute, t0, t0.Add(5 * time.Minute), false},
+		{"a nanosecond later", 5 * time.Minute, t0, t0.Add(time.Nanosecond), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			na, _ := slot("feed", tt.interval, tt.a)
+			nb, _ := slot("feed", tt.interval, tt.b)
+			if tt.same {
+				// a nanosecond can cross a boundary only at the boundary itself
+				if na != nb {
+					_, start := slot("feed", tt.interval, tt.b)
+					assert.Equal(t, tt.b, start)
+				}
+			} else {
+				assert.NotEqual(t, na, nb)
+			}
+		})
+	}
+	// A slot starts within the interval before t, and feeds are spread out.
+	starts := map[time.Duration]bool{}
+	for _, feed := range []string{"a", "b", "c", "d", "e", "f"} {
+		_, start := slot(feed, time.Hour, t0)
+		assert.False(t, start.After(t0))
+		assert.Less(t, t0.Sub(start), time.Hour)
+		starts[offset(feed, time.Hour)] = true
+	}
+	assert.Greater(t, len(starts), 3, "feeds with the same interval get different offsets")
+}
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int
+		err      error
+		want     time.Duration
+	}{
+		{"first failure waits for the next slot", 1, errors.New("x"), 5 * time.Minute},
+		{"second failure skips a slot", 2, errors.New("x"), 15 * time.Minute},
+		{"capped at six hours", 30, errors.New("x"), 6*time.Hour - 5*time.Minute},
+		{"Retry-After wins", 1, &HTTPError{Status: 429, RetryAfter: 42 * time.Minute}, 42 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, backoff(10*time.Minute, tt.failures, tt.err))
+		})
+	}
+}
