@@ -199,3 +199,21 @@ func TestRunnerShutdownLosesNothing(t *testing.T) {
 	startRunner(t, NewRunner(js, spec, slow, zaptest.NewLogger(t), fastOpts()))
 	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_shutdown") == n }, 30*time.Second, 20*time.Millisecond)
 }
+
+func TestRunnerReestablishesALostConsumer(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "lost")
+	publishInputs(t, js, "lost", 5)
+	startRunner(t, NewRunner(js, spec, echo("lost"), zaptest.NewLogger(t), fastOpts()))
+	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_lost") == 5 }, 10*time.Second, 20*time.Millisecond)
+
+	// Someone deletes the consumer (an operator, a lost cluster state).
+	require.NoError(t, js.DeleteConsumer(context.Background(), spec.Stream, spec.Stage))
+	for i := 5; i < 10; i++ {
+		_, err := js.Publish(context.Background(), fmt.Sprintf("in.lost.%d", i), fmt.Appendf(nil, "%d", i))
+		require.NoError(t, err)
+	}
+	// The runner recreates it; redelivered old inputs are deduplicated.
+	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_lost") == 10 }, 20*time.Second, 50*time.Millisecond)
+}

@@ -124,7 +124,11 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 	if err != nil {
 		return err
 	}
-	defer func() { _ = nc.Drain() }()
+	defer func() {
+		// Acks and publishes still buffered reach the server before it stops.
+		_ = nc.FlushTimeout(2 * time.Second)
+		nc.Close()
+	}()
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return fmt.Errorf("open jetstream: %w", err)

@@ -225,15 +225,14 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) ([]pipeline.Out
 		return nil, err
 	}
 	now := time.Now()
-	if !t.Boot && !st.LastAttempt.Before(t.Due) {
-		return nil, nil // another ticket already covered this slot
+	if !st.LastAttempt.Before(t.Due) {
+		// Another ticket (of this slot, or of pollers that booted
+		// together) already covered it.
+		return nil, nil
 	}
 	if !t.Boot && now.Before(st.NotBefore) {
 		log.Debug("feed backing off", zap.Time("not_before", st.NotBefore))
 		return nil, nil
-	}
-	if t.Boot && !st.LastAttempt.Before(t.Due) {
-		return nil, nil // several pollers booted together: one fetch is enough
 	}
 	claimed := st
 	claimed.LastAttempt = now
