@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -20,6 +19,7 @@ const usage = `mediawatch: a streaming media monitor on NATS JetStream.
 Usage:
   mediawatch run      [--config F] [--nats URL] [--demo]   every stage in one process
   mediawatch worker   poller|dedup|tagger|alerter [--config F] [--nats URL]
+  mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
   mediawatch check    [--config F]                         validate a config
 
@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return cmdWorker(ctx, rest, stdout, stderr, getenv)
 	case "alerts":
 		return cmdAlerts(ctx, rest, stdout, stderr, getenv)
+	case "feeds":
+		return cmdFeeds(ctx, rest, stdout, stderr, getenv)
 	case "check":
 		return cmdCheck(rest, stdout, stderr, getenv)
 	case "help", "-h", "--help", "-help":
@@ -172,11 +174,4 @@ func helpOK(err error) error {
 		return nil
 	}
 	return err
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
 }
