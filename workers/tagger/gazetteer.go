@@ -1,0 +1,146 @@
+package tagger
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// cldrName is a country's name in one language, as CLDR writes it.
+type cldrName struct {
+	lang string
+	name string
+}
+
+// countryTable is every country's names in every language CLDR provides, by
+// upper-case ISO 3166 alpha-2 code. Read-only once built.
+type countryTable struct {
+	codes []string // sorted
+	names map[string][]cldrName
+}
+
+// countries returns the CLDR country table, built once per process.
+var countries = sync.OnceValue(buildCountryTable)
+
+// notCountry reports codes golang.org/x/text accepts as countries that ISO
+// 3166-1 does not assign to one: exceptional reservations and groupings.
+func notCountry(code string) bool {
+	switch code {
+	case "AC", "CP", "DG", "EA", "IC", "TA", "EU", "EZ", "UN", "QO", "XA", "XB", "ZZ":
+		return true
+	}
+	return false
+}
+
+func buildCountryTable() *countryTable {
+	t := &countryTable{names: map[string][]cldrName{}}
+	tags := display.Supported.Tags()
+	type namer struct {
+		tag string
+		n   display.Namer
+	}
+	var namers []namer
+	for _, tag := range tags {
+		if n := display.Regions(tag); n != nil {
+			namers = append(namers, namer{tag.String(), n})
+		}
+	}
+	// English first, then the languages with a stemmer, then the others
+	// (base languages before regional and script variants):
+	// where several languages write a name alike, the first one is the
+	// language a match reports.
+	rank := func(tag string) int {
+		switch {
+		case tag == "en":
+			return 0
+		case stemmerFor(tag) != 0:
+			return 1
+		case !strings.Contains(tag, "-"):
+			return 2
+		}
+		return 3
+	}
+	sort.SliceStable(namers, func(i, j int) bool { return rank(namers[i].tag) < rank(namers[j].tag) })
+	var b [2]byte
+	for x := byte('A'); x <= 'Z'; x++ {
+		for y := byte('A'); y <= 'Z'; y++ {
+			b[0], b[1] = x, y
+			code := string(b[:])
+			if notCountry(code) {
+				continue
+			}
+			r, err := language.ParseRegion(code)
+			if err != nil || !r.IsCountry() || r.String() != code || r.Canonicalize() != r {
+				continue
+			}
+			if display.English.Regions().Name(r) == "" {
+				continue
+			}
+			// The same name in two languages is one name, unless the
+			// languages stem differently.
+			type key struct {
+				name    string
+				stemmer int
+			}
+			seen := map[key]bool{}
+			var names []cldrName
+			for _, n := range namers {
+				name := strings.TrimSpace(n.n.Name(r))
+				k := key{name, stemmerFor(n.tag)}
+				if name == "" || seen[k] {
+					continue
+				}
+				seen[k] = true
+				names = append(names, cldrName{lang: n.tag, name: name})
+			}
+			t.codes = append(t.codes, code)
+			t.names[code] = names
+		}
+	}
+	// "Myanmar (Burma)": also "Myanmar", unless another country's name in
+	// the same language has the same base ("Congo (DRC)", "Congo (Republic)").
+	bases := map[cldrName]int{}
+	for _, code := range t.codes {
+		for _, n := range t.names[code] {
+			if base, ok := parenBase(n.name); ok {
+				bases[cldrName{n.lang, base}]++
+			}
+		}
+	}
+	for _, code := range t.codes {
+		names := t.names[code]
+		seen := map[string]bool{}
+		for _, n := range names {
+			seen[n.name] = true
+		}
+		for _, n := range names {
+			if base, ok := parenBase(n.name); ok && bases[cldrName{n.lang, base}] == 1 && !seen[base] {
+				seen[base] = true
+				names = append(names, cldrName{lang: n.lang, name: base})
+			}
+		}
+		t.names[code] = names
+	}
+	sort.Strings(t.codes)
+	return t
+}
+
+// parenBase returns "Myanmar" for "Myanmar (Burma)".
+func parenBase(name string) (string, bool) {
+	i := strings.Index(name, "(")
+	if i <= 0 || !strings.HasSuffix(name, ")") {
+		return "", false
+	}
+	base := strings.TrimSpace(name[:i])
+	return base, base != ""
+}
+
+// countryNames returns CLDR's names of the country with the given ISO 3166
+// alpha-2 code (any case), or false when CLDR knows no such country.
+func countryNames(code string) ([]cldrName, bool) {
+	names, ok := countries().names[strings.ToUpper(strings.TrimSpace(code))]
+	return names, ok
+}

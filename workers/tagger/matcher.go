@@ -1,0 +1,484 @@
+// Package tagger finds the configured entities (people, places,
+// organisations) that an article mentions, in any language, and is the
+// text matcher of the alert rules.
+//
+// The Matcher is built once per configuration version and is then read-only
+// and safe for concurrent use; a caller that reloads its configuration
+// builds a new Matcher and swaps it in with a Holder (an atomic pointer).
+//
+// Matching semantics (see DESIGN.md, "Entity matching"):
+//
+//   - Text is HTML-stripped and its character references decoded, then
+//     normalised per rune: NFKC, full case folding (ß → ss, İ and ı → i), and
+//     the diacritics of Latin, Greek, Cyrillic, Arabic and Hebrew letters
+//     removed (ё → е; й keeps its breve). Names get the same treatment.
+//   - Scripts written with spaces match whole words; apostrophes split words
+//     (Venezuela'nın, Venezuela’s). Han, kana, Hangul (and Thai, Lao, Khmer,
+//     Myanmar) are matched rune by rune, so their names match as substrings.
+//   - A name ending in '*' matches any word starting with it.
+//   - Any other word of a name also matches the text words that stem like it
+//     with the Snowball stemmer of the name's language, when the stem has at
+//     least 4 runes and the text word is at least as long as the name's word
+//     and at most 4 runes longer.
+//   - Arabic words are also tried without the proclitics و ف ب ك ل and the
+//     article ال.
+//   - The words of a multi-word name match across any run of spaces,
+//     punctuation and tags.
+//   - Where one entity's mention lies inside a longer mention of the same
+//     entity, only the longer one counts; a country name from CLDR inside
+//     a longer mention of another entity (Guinea in Papua New Guinea, 印度
+//     in 印度尼西亚) does not count either.
+//
+// All names are compiled into one automaton: a byte trie of the folded name
+// words (which also marks the prefixes worth stemming) feeding a trie over
+// name words that is run as an Aho-Corasick style state set, so one pass over
+// the text finds every name.
+package tagger
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/blevesearch/snowballstem"
+
+	"github.com/mediawatch/mediawatch/config"
+)
+
+// Errors returned (wrapped) by NewMatcher and CompileTerms.
+var (
+	// ErrInvalidName: a name that cannot match anything, or with a '*'
+	// elsewhere than at its end.
+	ErrInvalidName = errors.New("invalid name")
+	// ErrUnknownCountry: an entity's country is not an ISO 3166 code CLDR
+	// knows.
+	ErrUnknownCountry = errors.New("unknown country")
+	// ErrInvalidEntity: an entity without id, or without any name.
+	ErrInvalidEntity = errors.New("invalid entity")
+)
+
+// Options tunes NewMatcher.
+type Options struct {
+	// Countries adds every ISO 3166 country as an entity: id the lower-case
+	// alpha-2 code, kind place, names from CLDR in every language
+	// (config.Gazetteer.Countries). A configured entity with the same id is
+	// merged with it: its kind wins and its names come first.
+	Countries bool
+}
+
+// Term is a text term of an alert rule: a bare word, a prefix (Text ending
+// in '*') or a quoted phrase (several words in Text). Lang says how its words
+// are stemmed ("any" or "": not stemmed).
+type Term struct {
+	ID   string
+	Text string
+	Lang string
+}
+
+// Hit is one match in a field's text. Start and End are byte offsets into
+// the text exactly as passed (for HTML, the raw markup).
+type Hit struct {
+	ID       string // entity or term id
+	Kind     string // entity kind ("other" for terms)
+	Field    string // as passed to Find
+	Surface  string // the matched text as written (tags removed, references decoded)
+	Start    int
+	End      int
+	Name     string // the configured name that matched
+	NameLang string // the language that name is filed under
+}
+
+// Holder holds the Matcher in use so a configuration reload can swap in a
+// new one atomically while taggers keep matching. The zero value holds nil.
+type Holder struct {
+	p atomic.Pointer[Matcher]
+}
+
+// Load returns the current Matcher (nil before the first Store).
+func (h *Holder) Load() *Matcher { return h.p.Load() }
+
+// Store makes m the current Matcher.
+func (h *Holder) Store(m *Matcher) { h.p.Store(m) }
+
+// Matcher finds names in text. It is immutable and safe for concurrent use.
+type Matcher struct {
+	entities []entityInfo
+	names    []nameInfo
+
+	lex       lexicon
+	words     []nameWord
+	stems     [numStemmers + 1]map[string]int32 // stem → index into stemLists
+	stemLists [][]int32                         // name words by stem
+
+	root  []int32          // name word → automaton node after it, or -1
+	trans map[uint64]int32 // (node, adjacent, name word) → node
+	outs  [][]output       // per automaton node: the names ending there
+	more  []bool           // per automaton node: has transitions
+
+	pool sync.Pool // *scratch
+}
+
+type entityInfo struct {
+	id, kind string
+}
+
+// nameInfo is one compiled name.
+type nameInfo struct {
+	entity  int32
+	text    string
+	lang    string
+	derived bool // from CLDR rather than configured
+}
+
+// nameWord is a word of a name as the automaton sees it: a folded form, the
+// stemmer that also lets its inflections match (0: none), whether it is a
+// prefix.
+type nameWord struct {
+	form      string
+	stem      uint8
+	star      bool
+	upper     bool // capitalised: a stemmed match must be capitalised too
+	runes     int32
+	keep      int32 // bytes of form an inflected form must start with: all but the last rune
+	stemRunes int32 // runes of the form's stem
+}
+
+// output is a name recognised at an automaton node.
+type output struct {
+	entity int32
+	name   int32
+}
+
+// Match qualities, best first: a hit keeps the best name for its span.
+const (
+	qExact uint8 = iota
+	qPrefix
+	qStem
+)
+
+// NewMatcher compiles the names of entities (and, with opts.Countries, of
+// every country) into a Matcher. Every problem is reported, joined; each
+// names the entity id and the offending name or country.
+func NewMatcher(entities []config.Entity, opts Options) (*Matcher, error) {
+	b := newBuilder()
+	var errs []error
+	type pending struct {
+		idx     int32
+		country string
+	}
+	byID := map[string]int32{}
+	var order []pending
+	for _, e := range entities {
+		id := strings.TrimSpace(e.ID)
+		if id == "" {
+			errs = append(errs, fmt.Errorf("entity with names %v: empty id: %w", e.Names, ErrInvalidEntity))
+			continue
+		}
+		idx, ok := byID[id]
+		if !ok {
+			idx = b.entity(id, e.Kind)
+			byID[id] = idx
+		} else if e.Kind != "" {
+			b.m.entities[idx].kind = e.Kind
+		}
+		for _, lang := range sortedKeys(e.Names) {
+			for _, name := range e.Names[lang] {
+				if err := b.addName(idx, lang, name, false); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		if e.Country != "" {
+			if _, ok := countryNames(e.Country); !ok {
+				errs = append(errs, fmt.Errorf("entity %q: country %q: %w", id, e.Country, ErrUnknownCountry))
+				continue
+			}
+			order = append(order, pending{idx, e.Country})
+		}
+	}
+	// CLDR names come after every configured name, so that a configured
+	// name is the one reported for a span both match.
+	for _, p := range order {
+		names, _ := countryNames(p.country)
+		b.addCountry(p.idx, names)
+	}
+	if opts.Countries {
+		ct := countries()
+		for _, code := range ct.codes {
+			id := strings.ToLower(code)
+			idx, ok := byID[id]
+			if !ok {
+				idx = b.entity(id, "place")
+				byID[id] = idx
+			}
+			b.addCountry(idx, ct.names[code])
+		}
+	}
+	for i, n := range b.count {
+		if n == 0 {
+			errs = append(errs, fmt.Errorf("entity %q: no names: %w", b.m.entities[i].id, ErrInvalidEntity))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("compile entities: %w", errors.Join(errs...))
+	}
+	return b.finish(), nil
+}
+
+// CompileTerms compiles the text terms of alert rules into a Matcher whose
+// Find reports each term's ID.
+func CompileTerms(terms []Term) (*Matcher, error) {
+	b := newBuilder()
+	var errs []error
+	byID := map[string]int32{}
+	for _, t := range terms {
+		idx, ok := byID[t.ID]
+		if !ok {
+			idx = b.entity(t.ID, "")
+			byID[t.ID] = idx
+		}
+		if err := b.addName(idx, t.Lang, t.Text, false); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("compile terms: %w", errors.Join(errs...))
+	}
+	return b.finish(), nil
+}
+
+// Names returns the number of names compiled: distinct (entity, language,
+// name) triples, CLDR's included.
+func (m *Matcher) Names() int { return len(m.names) }
+
+// Entities returns the number of entities compiled.
+func (m *Matcher) Entities() int { return len(m.entities) }
+
+// builder compiles names.
+type builder struct {
+	m        *Matcher
+	count    []int // names per entity
+	wordIDs  map[nameWord]int32
+	lb       *lexBuilder
+	tok      tokenizer
+	t        token
+	toks     []nameToken
+	env      *snowballstem.Env
+	rootMap  map[int32]int32
+	nodes    int32
+	seen     map[nameInfo]bool
+	outs     map[int32][]output
+	more     map[int32]bool
+	countrys map[int32]bool
+}
+
+func newBuilder() *builder {
+	return &builder{
+		m:        &Matcher{trans: map[uint64]int32{}},
+		wordIDs:  map[nameWord]int32{},
+		lb:       newLexBuilder(),
+		env:      snowballstem.NewEnv(""),
+		rootMap:  map[int32]int32{},
+		nodes:    1,
+		seen:     map[nameInfo]bool{},
+		outs:     map[int32][]output{},
+		more:     map[int32]bool{},
+		countrys: map[int32]bool{},
+	}
+}
+
+func (b *builder) entity(id, kind string) int32 {
+	b.m.entities = append(b.m.entities, entityInfo{id: id, kind: kind})
+	b.count = append(b.count, 0)
+	return int32(len(b.m.entities) - 1)
+}
+
+// addCountry adds CLDR names to an entity, once.
+func (b *builder) addCountry(idx int32, names []cldrName) {
+	if b.countrys[idx] {
+		return
+	}
+	b.countrys[idx] = true
+	for _, n := range names {
+		// CLDR's names are well formed; one that normalises to nothing is
+		// skipped rather than reported.
+		_ = b.addName(idx, n.lang, n.name, true)
+	}
+}
+
+// addName compiles one name of entity idx.
+func (b *builder) addName(idx int32, lang, text string, derived bool) error {
+	id := b.m.entities[idx].id
+	bad := func(reason string) error {
+		return fmt.Errorf("entity %q: name %q (%s): %s: %w", id, text, lang, reason, ErrInvalidName)
+	}
+	raw := strings.TrimSpace(text)
+	star := strings.HasSuffix(raw, "*")
+	if star {
+		raw = strings.TrimSpace(strings.TrimSuffix(raw, "*"))
+	}
+	if strings.Contains(raw, "*") {
+		return bad("'*' is allowed only at the end")
+	}
+	if !utf8.ValidString(raw) {
+		return bad("not valid UTF-8")
+	}
+	key := nameInfo{entity: idx, text: text, lang: lang}
+	if b.seen[key] {
+		return nil
+	}
+	st := stemmerFor(lang)
+	b.toks = b.toks[:0]
+	b.tok.reset(raw, false)
+	for b.tok.next(&b.t) {
+		t := b.t
+		t.text = nil
+		b.toks = append(b.toks, nameToken{token: t, form: string(b.t.text)})
+	}
+	if len(b.toks) == 0 {
+		return bad("no letters or digits to match")
+	}
+	path := make([]int32, len(b.toks))
+	for i, t := range b.toks {
+		w := nameWord{form: t.form, runes: int32(t.runes)}
+		switch {
+		case t.cjk:
+		case star && i == len(b.toks)-1:
+			w.star = true
+		case st != 0:
+			w.stem = uint8(st)
+			w.upper = t.upper
+		}
+		path[i] = b.intern(w)
+	}
+	b.seen[key] = true
+	key.derived = derived
+	b.m.names = append(b.m.names, key)
+	b.count[idx]++
+	name := int32(len(b.m.names) - 1)
+
+	node := int32(0)
+	for i, w := range path {
+		node = b.step(node, i > 0 && b.toks[i].adj, w)
+	}
+	for _, o := range b.outs[node] {
+		if o.entity == idx {
+			return nil // another name of the entity already ends here
+		}
+	}
+	b.outs[node] = append(b.outs[node], output{entity: idx, name: name})
+	return nil
+}
+
+// nameToken is a token of a name being compiled.
+type nameToken struct {
+	token
+	form string
+}
+
+func (b *builder) intern(w nameWord) int32 {
+	if id, ok := b.wordIDs[w]; ok {
+		return id
+	}
+	id := int32(len(b.m.words))
+	b.wordIDs[w] = id
+	_, size := utf8.DecodeLastRuneInString(w.form)
+	w.keep = int32(len(w.form) - size)
+	b.m.words = append(b.m.words, w)
+	if w.star {
+		b.lb.addPrefix(w.form, id)
+		return id
+	}
+	b.lb.addExact(w.form, id)
+	if w.stem == 0 {
+		return id
+	}
+	stem := stemWord(b.env, int(w.stem), w.form)
+	sr := utf8.RuneCountInString(stem)
+	if sr < minStemRunes {
+		return id
+	}
+	b.m.words[id].stemRunes = int32(sr)
+	m := b.m.stems[w.stem]
+	if m == nil {
+		m = map[string]int32{}
+		b.m.stems[w.stem] = m
+	}
+	li, ok := m[stem]
+	if !ok {
+		li = int32(len(b.m.stemLists))
+		m[stem] = li
+		b.m.stemLists = append(b.m.stemLists, nil)
+	}
+	b.m.stemLists[li] = append(b.m.stemLists[li], id)
+	// An inflected form keeps the word but for its last rune (Венесуэла,
+	// Венесуэлы; Куба, Кубе): only text words starting so are stemmed.
+	b.lb.addTrigger(w.form[:b.m.words[id].keep], trigger{stemmer: w.stem, minRunes: w.runes, maxRunes: w.runes + maxExtraRunes})
+	return id
+}
+
+// step returns the automaton node reached from node by name word w.
+func (b *builder) step(node int32, adj bool, w int32) int32 {
+	if node == 0 {
+		if n, ok := b.rootMap[w]; ok {
+			return n
+		}
+		n := b.nodes
+		b.nodes++
+		b.rootMap[w] = n
+		return n
+	}
+	k := transKey(node, adj, w)
+	if n, ok := b.m.trans[k]; ok {
+		return n
+	}
+	n := b.nodes
+	b.nodes++
+	b.m.trans[k] = n
+	b.more[node] = true
+	return n
+}
+
+func transKey(node int32, adj bool, w int32) uint64 {
+	k := uint64(uint32(node))<<33 | uint64(uint32(w))
+	if adj {
+		k |= 1 << 32
+	}
+	return k
+}
+
+// finish freezes the automaton.
+func (b *builder) finish() *Matcher {
+	m := b.m
+	m.lex = b.lb.freeze()
+	m.root = make([]int32, len(m.words))
+	for i := range m.root {
+		m.root[i] = -1
+	}
+	for w, n := range b.rootMap {
+		m.root[w] = n
+	}
+	m.outs = make([][]output, b.nodes)
+	for n, o := range b.outs {
+		m.outs[n] = o
+	}
+	m.more = make([]bool, b.nodes)
+	for n := range b.more {
+		m.more[n] = true
+	}
+	m.pool.New = func() any { return newScratch() }
+	return m
+}
+
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
