@@ -21,6 +21,7 @@ Usage:
   mediawatch worker   poller|dedup|tagger|alerter [--config F] [--nats URL]
   mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
+  mediawatch status   [--json]                             backlog and errors of every stage, health of every feed
   mediawatch check    [--config F]                         validate a config
 
 Without --nats, MEDIAWATCH_NATS_URL or nats.url, "run" starts the NATS
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return cmdAlerts(ctx, rest, stdout, stderr, getenv)
 	case "feeds":
 		return cmdFeeds(ctx, rest, stdout, stderr, getenv)
+	case "status":
+		return cmdStatus(ctx, rest, stdout, stderr, getenv)
 	case "check":
 		return cmdCheck(rest, stdout, stderr, getenv)
 	case "help", "-h", "--help", "-help":

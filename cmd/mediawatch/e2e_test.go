@@ -288,13 +288,13 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Restart on the same store: every feed is polled again, no new alert.
+	storedBefore := alertsStored(t, js)
 	p.stop(t)
 	before := map[string]int{}
 	for _, name := range []string{"de-seed.xml", "world.xml"} {
 		before[name] = feeds.count(name)
 	}
 	countBefore := total.Load()
-	storedBefore := alertsStored(t, js)
 	startRun(t, cfgPath)
 	require.Eventually(t, func() bool {
 		return feeds.count("de-seed.xml") > before["de-seed.xml"] && feeds.count("world.xml") > before["world.xml"]

@@ -48,7 +48,6 @@ type Worker struct {
 
 // New wires the poller to its buckets and consumer.
 func New(ctx context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
-	log = log.With(zap.String("worker", Stage))
 	stateKV, err := deps.JS.KeyValue(ctx, pipeline.BucketFeedState)
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", pipeline.BucketFeedState, err)
@@ -67,7 +66,7 @@ func New(ctx context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.L
 	}}
 	w := &Worker{
 		js:      deps.JS,
-		log:     log,
+		log:     log.With(zap.String("worker", Stage)),
 		metrics: deps.Metrics,
 		fetcher: NewFetcher(client, cfg.Poller.UserAgent, time.Duration(cfg.Poller.Timeout), int64(cfg.Poller.MaxBodySize)),
 		state:   KVState{stateKV},

@@ -1,0 +1,52 @@
+package alerter
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/pipeline"
+)
+
+// Stage is this worker's name.
+const Stage = "alerter"
+
+// Handle is the stage's logic: one output per rule the article fires, with
+// Nats-Msg-Id alert:<rule>:<article id>.
+func Handle(e *Engine, now func() time.Time) pipeline.Handler {
+	return func(_ context.Context, m pipeline.Message) ([]pipeline.Output, error) {
+		a, err := pipeline.DecodeArticle(m.Data)
+		if err != nil {
+			return nil, err
+		}
+		alerts := e.Evaluate(a, now())
+		outs := make([]pipeline.Output, 0, len(alerts))
+		for _, al := range alerts {
+			outs = append(outs, pipeline.Output{
+				Subject: pipeline.Subject(pipeline.SubjectAlerts, al.Rule),
+				MsgID:   "alert:" + al.Rule + ":" + a.ID,
+				Data:    pipeline.Encode(al),
+			})
+		}
+		return outs, nil
+	}
+}
+
+// Worker is the alerter stage.
+type Worker struct{ runner *pipeline.Runner }
+
+// New compiles the rules and binds the stage's consumer.
+func New(_ context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
+	e, err := NewEngine(cfg.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("start alerter: %w", err)
+	}
+	r := pipeline.NewRunner(deps.JS, pipeline.Consumers[Stage], Handle(e, time.Now), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	return &Worker{runner: r}, nil
+}
+
+// Run consumes until ctx ends.
+func (w *Worker) Run(ctx context.Context) error { return w.runner.Run(ctx) }

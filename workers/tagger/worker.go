@@ -1,0 +1,126 @@
+package tagger
+
+import (
+	"context"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/workers/tagger/langid"
+)
+
+// Stage is this worker's name.
+const Stage = "tagger"
+
+// mentionSnippetRadius is how much context a mention's snippet keeps.
+const mentionSnippetRadius = 80
+
+// LangDetector guesses an article's language.
+type LangDetector interface {
+	Detect(text string) (lang string, confidence float64)
+}
+
+// Handle is the stage's logic: detect the language where the feed declared
+// none, find the entities, and publish the tagged article plus one mention
+// per entity found. m is read on every message, so a swapped matcher
+// applies from the next message on.
+func Handle(m *Holder, langs LangDetector) pipeline.Handler {
+	return func(_ context.Context, msg pipeline.Message) ([]pipeline.Output, error) {
+		a, err := pipeline.DecodeArticle(msg.Data)
+		if err != nil {
+			return nil, err
+		}
+		if a.Lang == "" && langs != nil {
+			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + PlainText(a.Summary) + "\n" + PlainText(a.Content))
+		}
+		a.Entities = m.Load().Tag(a)
+		outs := []pipeline.Output{{
+			Subject: pipeline.Subject(pipeline.SubjectTagged, a.Feed),
+			MsgID:   Stage + ":" + a.ID,
+			Data:    pipeline.Encode(a),
+		}}
+		for _, mention := range Mentions(a) {
+			outs = append(outs, pipeline.Output{
+				Subject: pipeline.Subject(pipeline.SubjectMentions, mention.Entity),
+				MsgID:   "mention:" + mention.Entity + ":" + a.ID,
+				Data:    pipeline.Encode(mention),
+			})
+		}
+		return outs, nil
+	}
+}
+
+// Mentions builds one mention per entity found in a, in order of first
+// appearance, with every surface form and a snippet around the first hit.
+func Mentions(a *pipeline.Article) []pipeline.Mention {
+	var out []pipeline.Mention
+	index := map[string]int{}
+	for _, e := range a.Entities {
+		i, ok := index[e.ID]
+		if !ok {
+			i = len(out)
+			index[e.ID] = i
+			out = append(out, pipeline.Mention{
+				Schema: pipeline.MentionSchema, Entity: e.ID, Article: a.ID, URL: a.URL,
+				Title: a.Title, Feed: a.Feed, Lang: a.Lang,
+				Snippet: Snippet(fieldText(a, e.Field), e.Start, e.End, mentionSnippetRadius),
+			})
+		}
+		m := &out[i]
+		found := false
+		for _, s := range m.Surfaces {
+			if s == e.Surface {
+				found = true
+				break
+			}
+		}
+		if !found {
+			m.Surfaces = append(m.Surfaces, e.Surface)
+		}
+	}
+	return out
+}
+
+func fieldText(a *pipeline.Article, field string) string {
+	switch field {
+	case "title":
+		return a.Title
+	case "summary":
+		return a.Summary
+	default:
+		return a.Content
+	}
+}
+
+// Worker is the tagger stage.
+type Worker struct {
+	matcher Holder
+	runner  *pipeline.Runner
+	log     *zap.Logger
+}
+
+// New compiles the entities into one matcher, loads the language models and
+// binds the stage's consumer.
+func New(_ context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
+	m, err := NewMatcher(cfg.Entities, Options{Countries: cfg.Gazetteer.Countries})
+	if err != nil {
+		return nil, fmt.Errorf("start tagger: %w", err)
+	}
+	langs, err := langid.New()
+	if err != nil {
+		return nil, fmt.Errorf("start tagger: %w", err)
+	}
+	w := &Worker{log: log.With(zap.String("worker", Stage))}
+	w.matcher.Store(m)
+	w.log.Info("entity matcher built", zap.Int("entities", m.Entities()), zap.Int("names", m.Names()))
+	w.runner = pipeline.NewRunner(deps.JS, pipeline.Consumers[Stage], Handle(&w.matcher, langs), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	return w, nil
+}
+
+// Swap replaces the matcher; messages in flight finish with the old one.
+func (w *Worker) Swap(m *Matcher) { w.matcher.Store(m) }
+
+// Run consumes until ctx ends.
+func (w *Worker) Run(ctx context.Context) error { return w.runner.Run(ctx) }
