@@ -140,12 +140,14 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 		return err
 	}
 
+	var demoSources []config.Source
 	if demoMode {
 		srv, sources, err := demo.Serve(ctx, log)
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
+		demoSources = sources
 		cfg.Sources = append(cfg.Sources, sources...)
 		log.Info("demo feeds served", zap.String("url", srv.URL), zap.Int("feeds", len(sources)))
 	}
@@ -173,6 +175,17 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 
 	var wg sync.WaitGroup
 	errs := make(chan error, len(ws)+1)
+	var reloaders []reloader
+	for _, w := range ws {
+		if r, ok := w.(reloader); ok {
+			reloaders = append(reloaders, r)
+		}
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		watchConfig(ctx, cfg.Path, getenv, reloaders, demoSources, 2*time.Second, log)
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

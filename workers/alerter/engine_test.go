@@ -3,6 +3,7 @@ package alerter
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,7 +102,9 @@ func TestHandlePublishesOneAlertPerRule(t *testing.T) {
 		{ID: "never", Query: "entity:cuba"},
 	})
 	require.NoError(t, err)
-	h := Handle(e, time.Now)
+	var p atomic.Pointer[Engine]
+	p.Store(e)
+	h := Handle(&p, time.Now)
 	outs, err := h(context.Background(), pipeline.Message{Data: pipeline.Encode(testArticle())})
 	require.NoError(t, err)
 	require.Len(t, outs, 2)

@@ -41,9 +41,9 @@ type Worker struct {
 	runner  *pipeline.Runner
 	boot    string // this process's boot nonce
 
-	mu      sync.Mutex
-	sources map[string]config.Source // config sources plus mw_feeds entries
-	static  map[string]config.Source // config sources only
+	mu       sync.Mutex
+	static   map[string]config.Source // from the config file
+	registry map[string]config.Source // from mw_feeds (feeds add)
 }
 
 // New wires the poller to its buckets and consumer.
@@ -65,20 +65,16 @@ func New(ctx context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.L
 		DisableCompression:    true, // the fetcher decompresses, after checking the size cap
 	}}
 	w := &Worker{
-		js:      deps.JS,
-		log:     log.With(zap.String("worker", Stage)),
-		metrics: deps.Metrics,
-		fetcher: NewFetcher(client, cfg.Poller.UserAgent, time.Duration(cfg.Poller.Timeout), int64(cfg.Poller.MaxBodySize)),
-		state:   KVState{stateKV},
-		feeds:   feedsKV,
-		boot:    fmt.Sprintf("%x", rand.Uint64()),
-		sources: map[string]config.Source{},
-		static:  map[string]config.Source{},
+		js:       deps.JS,
+		log:      log.With(zap.String("worker", Stage)),
+		metrics:  deps.Metrics,
+		fetcher:  NewFetcher(client, cfg.Poller.UserAgent, time.Duration(cfg.Poller.Timeout), int64(cfg.Poller.MaxBodySize)),
+		state:    KVState{stateKV},
+		feeds:    feedsKV,
+		boot:     fmt.Sprintf("%x", rand.Uint64()),
+		registry: map[string]config.Source{},
 	}
-	for _, s := range cfg.Sources {
-		w.static[s.ID] = s
-		w.sources[s.ID] = s
-	}
+	w.setStatic(cfg.Sources)
 	w.runner = pipeline.NewRunner(deps.JS, pipeline.Consumers[Stage], w.handle, log, pipeline.RunnerOptions{
 		Concurrency: 8, // one slow feed never holds up the others
 		Timeout:     time.Duration(cfg.Poller.Timeout) + 15*time.Second,
@@ -126,11 +122,7 @@ func (w *Worker) applyFeedEntry(e jetstream.KeyValueEntry) {
 	defer w.mu.Unlock()
 	id := e.Key()
 	if e.Operation() != jetstream.KeyValuePut {
-		if s, ok := w.static[id]; ok {
-			w.sources[id] = s
-		} else {
-			delete(w.sources, id)
-		}
+		delete(w.registry, id)
 		return
 	}
 	var s config.Source
@@ -141,22 +133,49 @@ func (w *Worker) applyFeedEntry(e jetstream.KeyValueEntry) {
 	if s.Interval <= 0 {
 		s.Interval = config.Duration(config.DefaultInterval)
 	}
-	w.sources[id] = s
+	w.registry[id] = s
 }
 
+// Reload replaces the sources from the config file; feeds added with
+// "feeds add" stay. A new feed is polled at once, a removed one no more.
+func (w *Worker) Reload(cfg *config.Config) error {
+	w.setStatic(cfg.Sources)
+	w.log.Info("sources reloaded", zap.Int("sources", len(cfg.Sources)))
+	return nil
+}
+
+func (w *Worker) setStatic(sources []config.Source) {
+	m := make(map[string]config.Source, len(sources))
+	for _, s := range sources {
+		m[s.ID] = s
+	}
+	w.mu.Lock()
+	w.static = m
+	w.mu.Unlock()
+}
+
+// source finds a feed: the config file's first, then the registry's.
 func (w *Worker) source(id string) (config.Source, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s, ok := w.sources[id]
+	if s, ok := w.static[id]; ok {
+		return s, true
+	}
+	s, ok := w.registry[id]
 	return s, ok
 }
 
 func (w *Worker) snapshot() []config.Source {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	out := make([]config.Source, 0, len(w.sources))
-	for _, s := range w.sources {
+	out := make([]config.Source, 0, len(w.static)+len(w.registry))
+	for _, s := range w.static {
 		out = append(out, s)
+	}
+	for id, s := range w.registry {
+		if _, ok := w.static[id]; !ok {
+			out = append(out, s)
+		}
 	}
 	return out
 }

@@ -119,8 +119,18 @@ func New(_ context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.Log
 	return w, nil
 }
 
-// Swap replaces the matcher; messages in flight finish with the old one.
-func (w *Worker) Swap(m *Matcher) { w.matcher.Store(m) }
+// Reload compiles the entities of cfg into a new matcher and swaps it in
+// atomically: messages in flight finish with the old one, the next message
+// uses the new one, and none is dropped. On an error the old matcher stays.
+func (w *Worker) Reload(cfg *config.Config) error {
+	m, err := NewMatcher(cfg.Entities, Options{Countries: cfg.Gazetteer.Countries})
+	if err != nil {
+		return fmt.Errorf("reload entities: %w", err)
+	}
+	w.matcher.Store(m)
+	w.log.Info("entity matcher swapped", zap.Int("entities", m.Entities()), zap.Int("names", m.Names()))
+	return nil
+}
 
 // Run consumes until ctx ends.
 func (w *Worker) Run(ctx context.Context) error { return w.runner.Run(ctx) }

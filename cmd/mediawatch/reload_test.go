@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/mediawatch/mediawatch/config"
+)
+
+// recorder is a reloader that remembers what it was given.
+type recorder struct {
+	mu   sync.Mutex
+	cfgs []*config.Config
+}
+
+func (r *recorder) Reload(cfg *config.Config) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cfgs = append(r.cfgs, cfg)
+	return nil
+}
+
+func (r *recorder) last() (*config.Config, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.cfgs) == 0 {
+		return nil, 0
+	}
+	return r.cfgs[len(r.cfgs)-1], len(r.cfgs)
+}
+
+func TestWatchConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	write := func(s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o644)) }
+	write("rules:\n  - {id: a, query: 'x'}\n")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := &recorder{}
+	extra := []config.Source{{ID: "demo-x", URL: "http://127.0.0.1/x.xml"}}
+	done := make(chan struct{})
+	go func() {
+		watchConfig(ctx, path, func(string) string { return "" }, []reloader{rec}, extra, 10*time.Millisecond, zaptest.NewLogger(t))
+		close(done)
+	}()
+
+	// A change to the file is picked up (written until the watcher, which
+	// starts concurrently, has seen a version before it).
+	round := 0
+	require.Eventually(t, func() bool {
+		round++
+		write(fmt.Sprintf("# round %d\nrules:\n  - {id: a, query: 'x'}\n  - {id: b, query: 'y'}\n", round))
+		c, _ := rec.last()
+		return c != nil && len(c.Rules) == 2
+	}, 5*time.Second, 20*time.Millisecond)
+	c, n := rec.last()
+	assert.Equal(t, "demo-x", c.Sources[len(c.Sources)-1].ID, "extra sources survive a reload")
+
+	// A broken file is refused: nothing reaches the workers.
+	write("rules:\n  - {id: 'Bad Id', query: '('}\n")
+	time.Sleep(100 * time.Millisecond) // ten polling rounds: a negative can only be waited out
+	_, n2 := rec.last()
+	assert.Equal(t, n, n2)
+
+	// SIGHUP reloads (the file is fixed again meanwhile).
+	write("rules:\n  - {id: c, query: 'z'}\n")
+	require.Eventually(t, func() bool { c, _ := rec.last(); return len(c.Rules) == 1 && c.Rules[0].ID == "c" }, 5*time.Second, 10*time.Millisecond)
+	_, n3 := rec.last()
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { _, n := rec.last(); return n > n3 }, 5*time.Second, 10*time.Millisecond)
+
+	cancel()
+	<-done
+}
