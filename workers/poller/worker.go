@@ -305,14 +305,14 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) ([]pipeline.Out
 func (w *Worker) poll(ctx context.Context, src config.Source, st State, now time.Time) ([]pipeline.Article, *Response, error) {
 	resp, err := w.fetcher.Fetch(ctx, src.URL, Validators{ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
-		return nil, nil, fmt.Errorf("fetch feed %q: %w", src.ID, err)
+		return nil, nil, fmt.Errorf("feed %q: %w", src.ID, err)
 	}
 	if resp.NotModified {
 		return nil, resp, nil
 	}
 	_, arts, err := Parse(src.ID, resp.Body, resp.ContentType, now)
 	if err != nil {
-		return nil, resp, fmt.Errorf("parse feed %q: %w", src.ID, err)
+		return nil, resp, fmt.Errorf("feed %q: %w", src.ID, err)
 	}
 	if src.Lang != "" {
 		for i := range arts {
