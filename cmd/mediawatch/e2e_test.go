@@ -322,3 +322,37 @@ func alertsStored(t *testing.T, js jetstream.JetStream) uint64 {
 	}, 30*time.Second, 50*time.Millisecond)
 	return n
 }
+
+// The README's first command: run --demo with the shipped config prints
+// alerts from the bundled feeds, with no internet needed.
+func TestDemoShowsAlerts(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "run", "--demo", "--config", "../../config/mediawatch.yaml")
+	cmd.Env = append(os.Environ(),
+		"MEDIAWATCH_NATS_URL=",
+		"MEDIAWATCH_NATS_EMBEDDED_LISTEN="+freePort(t),
+		"MEDIAWATCH_NATS_EMBEDDED_STORE_DIR="+filepath.Join(dir, "nats"),
+		"MEDIAWATCH_HTTP_LISTEN=127.0.0.1:0",
+	)
+	stdout, stderr := &syncWriter{w: &bytes.Buffer{}}, &syncWriter{w: &bytes.Buffer{}}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	read := func(s *syncWriter) string { s.mu.Lock(); defer s.mu.Unlock(); return s.w.String() }
+	require.Eventually(t, func() bool {
+		return strings.Contains(read(stdout), "ALERT [venezuela] Putin sichert Maduro Unterstützung zu")
+	}, 60*time.Second, 100*time.Millisecond, "stderr:\n%s", read(stderr))
+	assert.Contains(t, read(stdout), `matched entity:venezuela: "venezolanischen"`)
+	assert.NotContains(t, read(stdout), "Venedig", "the hard negative does not fire")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case err := <-done:
+		require.NoError(t, err, "Ctrl-C exits 0")
+	case <-time.After(10 * time.Second):
+		t.Fatal("run --demo did not exit within 10s of Ctrl-C")
+	}
+}
