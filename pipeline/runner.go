@@ -322,11 +322,22 @@ func (r *Runner) publish(ctx context.Context, outs []Output) error {
 // Publish stores every output and waits for all the acknowledgements; it
 // fails if any output was not stored.
 func Publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
-	if len(outs) == 0 {
-		return nil
+	type pending struct {
+		subject string
+		future  jetstream.PubAckFuture
 	}
-	futures := make([]jetstream.PubAckFuture, 0, len(outs))
+	sent := make([]pending, 0, len(outs))
+	seen := make(map[string]bool, len(outs))
 	for _, o := range outs {
+		if o.MsgID != "" {
+			// Two outputs with one Msg-Id (a feed listing an item twice)
+			// would race on the server ("duplicate message id is in
+			// process"): the first one stands for both.
+			if seen[o.MsgID] {
+				continue
+			}
+			seen[o.MsgID] = true
+		}
 		m := nats.NewMsg(o.Subject)
 		m.Data = o.Data
 		if o.MsgID != "" {
@@ -336,19 +347,19 @@ func Publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 		if err != nil {
 			return fmt.Errorf("publish %s: %w", o.Subject, err)
 		}
-		futures = append(futures, f)
+		sent = append(sent, pending{o.Subject, f})
 	}
 	timeout := time.NewTimer(15 * time.Second)
 	defer timeout.Stop()
-	for i, f := range futures {
+	for _, p := range sent {
 		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("publish %s: %w", outs[i].Subject, err)
+		case <-p.future.Ok():
+		case err := <-p.future.Err():
+			return fmt.Errorf("publish %s: %w", p.subject, err)
 		case <-timeout.C:
-			return fmt.Errorf("publish %s: no acknowledgement within 15s", outs[i].Subject)
+			return fmt.Errorf("publish %s: no acknowledgement within 15s", p.subject)
 		case <-ctx.Done():
-			return fmt.Errorf("publish %s: %w", outs[i].Subject, ctx.Err())
+			return fmt.Errorf("publish %s: %w", p.subject, ctx.Err())
 		}
 	}
 	return nil

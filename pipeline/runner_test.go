@@ -217,3 +217,17 @@ func TestRunnerReestablishesALostConsumer(t *testing.T) {
 	// The runner recreates it; redelivered old inputs are deduplicated.
 	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_lost") == 10 }, 20*time.Second, 50*time.Millisecond)
 }
+
+func TestPublishSkipsRepeatedMsgIDs(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	testStage(t, js, "repeat")
+	outs := []Output{
+		{Subject: "out.repeat.a", MsgID: "x:1", Data: []byte("first")},
+		{Subject: "out.repeat.a", MsgID: "x:1", Data: []byte("same item listed twice")},
+		{Subject: "out.repeat.b", MsgID: "x:2", Data: []byte("other")},
+		{Subject: "out.repeat.c", Data: []byte("no id")},
+	}
+	require.NoError(t, Publish(context.Background(), js, outs))
+	assert.Equal(t, uint64(3), streamMsgs(t, js, "OUT_repeat"))
+}

@@ -133,10 +133,7 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 	if err != nil {
 		return fmt.Errorf("open jetstream: %w", err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	err = pipeline.Topology(tctx, js, cfg.NATS.Replicas, time.Duration(cfg.Dedup.TTL))
-	cancel()
-	if err != nil {
+	if err := applyTopology(ctx, js, cfg, log); err != nil {
 		return err
 	}
 
@@ -225,4 +222,26 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 		all = append(all, err)
 	}
 	return errors.Join(all...)
+}
+
+// applyTopology creates or updates the streams, consumers and buckets. A
+// cluster that is still electing leaders answers with timeouts for a while,
+// so it retries with backoff for up to five minutes.
+func applyTopology(ctx context.Context, js jetstream.JetStream, cfg *config.Config, log *zap.Logger) error {
+	deadline := time.Now().Add(5 * time.Minute)
+	for attempt := uint64(1); ; attempt++ {
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := pipeline.Topology(tctx, js, cfg.NATS.Replicas, time.Duration(cfg.Dedup.TTL))
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			return err
+		}
+		d := pipeline.DefaultBackoff(attempt)
+		log.Warn("set up streams failed; retrying", zap.Error(err), zap.Duration("retry_in", d))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+		}
+	}
 }
