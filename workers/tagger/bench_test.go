@@ -30,7 +30,18 @@ var (
 	reTitle   = regexp.MustCompile(`(?s)<title[^>]*>(.*?)</title>`)
 	reSummary = regexp.MustCompile(`(?s)<(?:description|summary)[^>]*>(.*?)</(?:description|summary)>`)
 	reContent = regexp.MustCompile(`(?s)<(?:content:encoded|content)[^>]*>(.*?)</(?:content:encoded|content)>`)
+	reLang    = regexp.MustCompile(`<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)|xml:lang="([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)"`)
 )
+
+// feedLang returns the language a feed declares, as the poller would pass
+// it on ("" when none).
+func feedLang(feed string) string {
+	m := reLang.FindStringSubmatch(feed)
+	if m == nil {
+		return ""
+	}
+	return strings.ToLower(m[1] + m[2])
+}
 
 // xmlText returns an element's text as a feed parser would: CDATA as is,
 // otherwise with the XML escaping undone (which leaves the HTML).
@@ -61,10 +72,10 @@ func first(re *regexp.Regexp, s string) string {
 }
 
 var extraArticles = []pipeline.Article{
-	{Title: "وفنزويلا تتهم الولايات المتحدة", Content: "<p>قال الرئيس الفنزويلي نيكولاس مادورو إن بلاده لن تخضع للضغوط الأمريكية في منطقة الكاريبي، وإن روسيا والصين تدعمان فنزويلا.</p>"},
-	{Title: "ベネズエラ情勢", Content: "<p>ベネズエラのマドゥロ大統領は、カリブ海での米軍の展開を非難した。ロシアのプーチン大統領と電話で会談した。</p>"},
-	{Title: "베네수엘라 대통령", Content: "<p>니콜라스 마두로 베네수엘라 대통령은 카리브해에서의 미군 작전을 비난했다. 러시아와 중국은 지지를 표명했다.</p>"},
-	{Title: "Venezuela'nın petrol ihracatı", Content: "<p>Venezuela Devlet Başkanı Nicolás Maduro, Karayip'teki ABD operasyonlarını eleştirdi. Rusya ve Çin destek verdi.</p>"},
+	{Lang: "ar", Title: "وفنزويلا تتهم الولايات المتحدة", Content: "<p>قال الرئيس الفنزويلي نيكولاس مادورو إن بلاده لن تخضع للضغوط الأمريكية في منطقة الكاريبي، وإن روسيا والصين تدعمان فنزويلا.</p>"},
+	{Lang: "ja", Title: "ベネズエラ情勢", Content: "<p>ベネズエラのマドゥロ大統領は、カリブ海での米軍の展開を非難した。ロシアのプーチン大統領と電話で会談した。</p>"},
+	{Lang: "ko", Title: "베네수엘라 대통령", Content: "<p>니콜라스 마두로 베네수엘라 대통령은 카리브해에서의 미군 작전을 비난했다. 러시아와 중국은 지지를 표명했다.</p>"},
+	{Lang: "tr", Title: "Venezuela'nın petrol ihracatı", Content: "<p>Venezuela Devlet Başkanı Nicolás Maduro, Karayip'teki ABD operasyonlarını eleştirdi. Rusya ve Çin destek verdi.</p>"},
 }
 
 // corpus returns the benchmark articles, read once.
@@ -80,7 +91,7 @@ var corpus = sync.OnceValues(func() ([]pipeline.Article, error) {
 			return nil, err
 		}
 		title, body, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-		arts = append(arts, pipeline.Article{Title: title, Content: body})
+		arts = append(arts, pipeline.Article{Title: title, Content: body, Lang: "de"})
 	}
 	root := filepath.Join(sharedTestdata, "feeds", "news")
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -96,8 +107,10 @@ var corpus = sync.OnceValues(func() ([]pipeline.Article, error) {
 		if err != nil {
 			return err
 		}
-		for _, item := range reItem.FindAllString(latin1(b), -1) {
-			a := pipeline.Article{Title: first(reTitle, item), Summary: first(reSummary, item), Content: first(reContent, item)}
+		feed := latin1(b)
+		lang := feedLang(feed)
+		for _, item := range reItem.FindAllString(feed, -1) {
+			a := pipeline.Article{Title: first(reTitle, item), Summary: first(reSummary, item), Content: first(reContent, item), Lang: lang}
 			if a.Title+a.Summary+a.Content != "" {
 				arts = append(arts, a)
 			}

@@ -34,10 +34,8 @@ func FuzzTokenize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, html := range []bool{false, true} {
 			var z tokenizer
-			z.reset(s, html)
-			var tok token
-			prevStart, prevEnd := 0, 0
-			for n := 0; z.next(&tok); n++ {
+			prevStart, prevEnd, n := 0, 0, 0
+			z.run(s, html, func(tok *token) {
 				require.LessOrEqual(t, 0, tok.start)
 				require.LessOrEqual(t, tok.start, tok.end)
 				require.LessOrEqual(t, tok.end, len(s))
@@ -48,7 +46,8 @@ func FuzzTokenize(f *testing.F) {
 				require.Equal(t, utf8.RuneCount(tok.text), tok.runes)
 				require.Less(t, n, len(s)*8+1, "bounded")
 				prevStart, prevEnd = tok.start, tok.end
-			}
+				n++
+			})
 		}
 		require.True(t, utf8.ValidString(PlainText(s)))
 	})

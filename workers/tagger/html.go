@@ -236,6 +236,10 @@ func refEnd(src string, i int) (r [2]rune, n int, end int, ok bool) {
 			r[0] = c
 			return r, 1, j + 1, true
 		}
+		if c, ok := namedRef(name); ok {
+			r[0] = c
+			return r, 1, j + 1, true
+		}
 		dec := html.UnescapeString(src[i : j+1])
 		if dec == src[i:j+1] {
 			return r, 0, 0, false
@@ -257,7 +261,7 @@ func refEnd(src string, i int) (r [2]rune, n int, end int, ok bool) {
 	return r, 0, 0, false
 }
 
-// commonRef decodes the references feeds use most without a table lookup.
+// commonRef decodes the references feeds use most without allocating.
 func commonRef(name string) (rune, bool) {
 	switch name {
 	case "amp":
@@ -272,6 +276,112 @@ func commonRef(name string) (rune, bool) {
 		return '\'', true
 	case "nbsp":
 		return '\u00a0', true
+	}
+	return 0, false
+}
+
+// namedRef decodes more named references without allocating; the rest go
+// through html.UnescapeString.
+func namedRef(name string) (rune, bool) {
+	switch name {
+	case "rsquo":
+		return '’', true
+	case "lsquo":
+		return '‘', true
+	case "rdquo":
+		return '”', true
+	case "ldquo":
+		return '“', true
+	case "sbquo":
+		return '‚', true
+	case "bdquo":
+		return '„', true
+	case "laquo":
+		return '«', true
+	case "raquo":
+		return '»', true
+	case "ndash":
+		return '–', true
+	case "mdash":
+		return '—', true
+	case "hellip":
+		return '…', true
+	case "shy":
+		return '\u00ad', true
+	case "zwnj":
+		return '\u200c', true
+	case "zwj":
+		return '\u200d', true
+	case "thinsp":
+		return '\u2009', true
+	case "ensp":
+		return '\u2002', true
+	case "emsp":
+		return '\u2003', true
+	case "bull":
+		return '•', true
+	case "middot":
+		return '·', true
+	case "copy":
+		return '©', true
+	case "reg":
+		return '®', true
+	case "trade":
+		return '™', true
+	case "euro":
+		return '€', true
+	case "pound":
+		return '£', true
+	case "deg":
+		return '°', true
+	case "times":
+		return '×', true
+	case "aacute":
+		return 'á', true
+	case "eacute":
+		return 'é', true
+	case "iacute":
+		return 'í', true
+	case "oacute":
+		return 'ó', true
+	case "uacute":
+		return 'ú', true
+	case "agrave":
+		return 'à', true
+	case "egrave":
+		return 'è', true
+	case "ograve":
+		return 'ò', true
+	case "acirc":
+		return 'â', true
+	case "ecirc":
+		return 'ê', true
+	case "ocirc":
+		return 'ô', true
+	case "auml":
+		return 'ä', true
+	case "ouml":
+		return 'ö', true
+	case "uuml":
+		return 'ü', true
+	case "Auml":
+		return 'Ä', true
+	case "Ouml":
+		return 'Ö', true
+	case "Uuml":
+		return 'Ü', true
+	case "szlig":
+		return 'ß', true
+	case "ntilde":
+		return 'ñ', true
+	case "ccedil":
+		return 'ç', true
+	case "Eacute":
+		return 'É', true
+	case "atilde":
+		return 'ã', true
+	case "otilde":
+		return 'õ', true
 	}
 	return 0, false
 }

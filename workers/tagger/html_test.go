@@ -1,11 +1,13 @@
 package tagger
 
 import (
+	"html"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPlainText(t *testing.T) {
@@ -67,5 +69,21 @@ func TestSnippet(t *testing.T) {
 				assert.Contains(t, got, tt.wantContain)
 			}
 		})
+	}
+}
+
+// TestNamedRefs checks the allocation-free reference table against the
+// standard library's.
+func TestNamedRefs(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"rsquo", "lsquo", "rdquo", "ldquo", "sbquo", "bdquo", "laquo", "raquo", "ndash", "mdash",
+		"hellip", "shy", "zwnj", "zwj", "thinsp", "ensp", "emsp", "bull", "middot", "copy", "reg", "trade", "euro", "pound",
+		"deg", "times", "aacute", "eacute", "iacute", "oacute", "uacute", "agrave", "egrave", "ograve", "acirc", "ecirc",
+		"ocirc", "auml", "ouml", "uuml", "Auml", "Ouml", "Uuml", "szlig", "ntilde", "ccedil", "Eacute", "atilde", "otilde",
+		"amp", "lt", "gt", "quot", "apos", "nbsp"} {
+		r, n, end, ok := refEnd("&"+name+";", 0)
+		require.True(t, ok, name)
+		assert.Equal(t, len(name)+2, end)
+		assert.Equal(t, html.UnescapeString("&"+name+";"), string(r[:n]), name)
 	}
 }

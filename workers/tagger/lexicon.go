@@ -12,9 +12,19 @@ import "slices"
 // check is n. One slot is one memory access per byte walked.
 type lexSlot struct {
 	base  int32
-	check int32
-	info  int32 // index into lexicon.infos, or -1
+	check int32 // parent slot (checkMask bits) and the info flags
 }
+
+// The check word of a slot holds its parent's slot and flags saying what
+// lexicon.infos has for the node, so the walk reads infos only when it has
+// something to find there (8-byte slots keep the hot array small).
+const (
+	infoExact  = 1 << 28
+	infoPrefix = 1 << 29
+	infoTrig   = 1 << 30
+	checkMask  = infoExact - 1
+	maxSlots   = checkMask
+)
 
 // lexInfo is what a node says about the string that leads to it.
 type lexInfo struct {
@@ -33,7 +43,13 @@ type trigger struct {
 
 // lexicon is the frozen, read-only trie.
 type lexicon struct {
+	// two maps a word's first two bytes to the slot they lead to (or -1)
+	// in one access; skip1 marks first bytes whose node has a prefix name
+	// or a trigger, which the shortcut would miss.
+	two   []int32
+	skip1 [256]bool
 	slots []lexSlot
+	info  []int32 // per slot: index into infos, or -1
 	infos []lexInfo
 	lists [][]int32
 	trigs [][]trigger
@@ -42,7 +58,7 @@ type lexicon struct {
 // child returns the slot of the child of slot n by byte c, or -1.
 func (l *lexicon) child(n int32, c byte) int32 {
 	s := l.slots[n].base + int32(c)
-	if uint(s) < uint(len(l.slots)) && l.slots[s].check == n {
+	if uint(s) < uint(len(l.slots)) && l.slots[s].check&checkMask == n {
 		return s
 	}
 	return -1
@@ -114,14 +130,15 @@ func (b *lexBuilder) addTrigger(s string, t trigger) {
 // freeze lays the trie out as a double array.
 func (b *lexBuilder) freeze() lexicon {
 	var l lexicon
-	slotOf := make([]int32, len(b.kids)) // builder node → slot
-	slots := []lexSlot{{check: -2, info: -1}}
+	slotOf := make([]int32, len(b.kids))   // builder node → slot
+	slots := []lexSlot{{check: checkMask}} // the root has no parent
+	var info []int32
 	// free[i] leads to the lowest free slot >= i (a union-find with path
 	// halving); slots beyond len(free) are free.
 	free := []int32{1}
 	grow := func(n int) {
 		for len(slots) < n {
-			slots = append(slots, lexSlot{check: -1, info: -1})
+			slots = append(slots, lexSlot{check: checkMask})
 			free = append(free, int32(len(free)))
 		}
 	}
@@ -148,8 +165,12 @@ func (b *lexBuilder) freeze() lexicon {
 		n := queue[0]
 		queue = queue[1:]
 		s := slotOf[n]
-		if info := b.info(&l, n); info >= 0 {
-			slots[s].info = info
+		if in, flags := b.info(&l, n); in >= 0 {
+			for len(info) <= int(s) {
+				info = append(info, -1)
+			}
+			info[s] = in
+			slots[s].check |= flags
 		}
 		k := b.kids[n]
 		if len(k) == 0 {
@@ -186,33 +207,55 @@ func (b *lexBuilder) freeze() lexicon {
 		for _, c := range labels {
 			cs := base + int(c)
 			take(cs)
-			slots[cs].check = s
+			slots[cs].check = s // no flags yet: set when cs is dequeued
 			slotOf[k[c]] = int32(cs)
 			queue = append(queue, k[c])
 		}
 	}
-	l.slots = slots
+	for len(info) < len(slots) {
+		info = append(info, -1)
+	}
+	l.slots, l.info = slots, info
+	l.two = make([]int32, 1<<16)
+	for i := range l.two {
+		c1 := l.child(0, byte(i>>8))
+		if c1 < 0 {
+			l.two[i] = -1
+			continue
+		}
+		l.two[i] = l.child(c1, byte(i))
+	}
+	for c := 0; c < 256; c++ {
+		if c1 := l.child(0, byte(c)); c1 >= 0 && l.slots[c1].check&(infoPrefix|infoTrig) != 0 {
+			l.skip1[c] = true
+		}
+	}
 	return l
 }
 
-// info records node n's lists and triggers, returning their index or -1.
-func (b *lexBuilder) info(l *lexicon, n int32) int32 {
+// info records node n's lists and triggers, returning their index (or -1)
+// and the flags saying what they hold.
+func (b *lexBuilder) info(l *lexicon, n int32) (int32, int32) {
 	if len(b.exact[n]) == 0 && len(b.prefix[n]) == 0 && len(b.trigs[n]) == 0 {
-		return -1
+		return -1, 0
 	}
 	in := lexInfo{exact: -1, prefix: -1, trig: -1}
+	flags := int32(0)
 	if ws := b.exact[n]; len(ws) > 0 {
 		in.exact = int32(len(l.lists))
 		l.lists = append(l.lists, ws)
+		flags |= infoExact
 	}
 	if ws := b.prefix[n]; len(ws) > 0 {
 		in.prefix = int32(len(l.lists))
 		l.lists = append(l.lists, ws)
+		flags |= infoPrefix
 	}
 	if ts := b.trigs[n]; len(ts) > 0 {
 		in.trig = int32(len(l.trigs))
 		l.trigs = append(l.trigs, ts)
+		flags |= infoTrig
 	}
 	l.infos = append(l.infos, in)
-	return int32(len(l.infos) - 1)
+	return int32(len(l.infos) - 1), flags
 }

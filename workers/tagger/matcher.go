@@ -38,9 +38,9 @@ package tagger
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -114,12 +114,13 @@ type Matcher struct {
 	stems     [numStemmers + 1]map[string]int32 // stem → index into stemLists
 	stemLists [][]int32                         // name words by stem
 
-	root  []int32          // name word → automaton node after it, or -1
-	trans map[uint64]int32 // (node, adjacent, name word) → node
-	outs  [][]output       // per automaton node: the names ending there
-	more  []bool           // per automaton node: has transitions
+	root  []int32    // name word → automaton node after it, or -1
+	trans transTable // (node, adjacent, name word) → node
+	outAt []int32    // per automaton node n: its outputs are outs[outAt[n]:outAt[n+1]]
+	outs  []output   // the names ending at each node
+	more  []bool     // per automaton node: has transitions
 
-	pool sync.Pool // *scratch
+	pool scratchPool
 }
 
 type entityInfo struct {
@@ -265,20 +266,30 @@ type builder struct {
 	wordIDs  map[nameWord]int32
 	lb       *lexBuilder
 	tok      tokenizer
-	t        token
 	toks     []nameToken
 	env      *snowballstem.Env
 	rootMap  map[int32]int32
 	nodes    int32
 	seen     map[nameInfo]bool
 	outs     map[int32][]output
+	trans    map[uint64]int32
+	stemmed  map[stemKey]string
 	more     map[int32]bool
 	countrys map[int32]bool
 }
 
+// collect keeps a name's token.
+func (b *builder) collect(t *token) {
+	c := *t
+	c.text = nil
+	b.toks = append(b.toks, nameToken{token: c, form: string(t.text)})
+}
+
 func newBuilder() *builder {
 	return &builder{
-		m:        &Matcher{trans: map[uint64]int32{}},
+		m:        &Matcher{},
+		trans:    map[uint64]int32{},
+		stemmed:  map[stemKey]string{},
 		wordIDs:  map[nameWord]int32{},
 		lb:       newLexBuilder(),
 		env:      snowballstem.NewEnv(""),
@@ -333,12 +344,7 @@ func (b *builder) addName(idx int32, lang, text string, derived bool) error {
 	}
 	st := stemmerFor(lang)
 	b.toks = b.toks[:0]
-	b.tok.reset(raw, false)
-	for b.tok.next(&b.t) {
-		t := b.t
-		t.text = nil
-		b.toks = append(b.toks, nameToken{token: t, form: string(b.t.text)})
-	}
+	b.tok.run(raw, false, b.collect)
 	if len(b.toks) == 0 {
 		return bad("no letters or digits to match")
 	}
@@ -384,6 +390,16 @@ func (b *builder) intern(w nameWord) int32 {
 	if id, ok := b.wordIDs[w]; ok {
 		return id
 	}
+	var stem string
+	if w.stem != 0 {
+		stem = b.stem(int(w.stem), w.form)
+		if utf8.RuneCountInString(stem) < minStemRunes {
+			// Too short to stem: the same word as an unstemmed one ("de"
+			// in Spanish and French names), which keeps the automaton and
+			// each token's set of name words small.
+			return b.intern(nameWord{form: w.form, runes: w.runes})
+		}
+	}
 	id := int32(len(b.m.words))
 	b.wordIDs[w] = id
 	_, size := utf8.DecodeLastRuneInString(w.form)
@@ -397,11 +413,7 @@ func (b *builder) intern(w nameWord) int32 {
 	if w.stem == 0 {
 		return id
 	}
-	stem := stemWord(b.env, int(w.stem), w.form)
 	sr := utf8.RuneCountInString(stem)
-	if sr < minStemRunes {
-		return id
-	}
 	b.m.words[id].stemRunes = int32(sr)
 	m := b.m.stems[w.stem]
 	if m == nil {
@@ -416,9 +428,29 @@ func (b *builder) intern(w nameWord) int32 {
 	}
 	b.m.stemLists[li] = append(b.m.stemLists[li], id)
 	// An inflected form keeps the word but for its last rune (Венесуэла,
-	// Венесуэлы; Куба, Кубе): only text words starting so are stemmed.
-	b.lb.addTrigger(w.form[:b.m.words[id].keep], trigger{stemmer: w.stem, minRunes: w.runes, maxRunes: w.runes + maxExtraRunes})
+	// Венесуэлы; Куба, Кубе), and the part of the stem the stemmer did not
+	// rewrite (Peru, stem peru: not percent): only text words starting so
+	// are stemmed.
+	keep := max(int(b.m.words[id].keep), commonPrefix(stem, w.form))
+	b.m.words[id].keep = int32(keep)
+	b.lb.addTrigger(w.form[:keep], trigger{stemmer: w.stem, minRunes: w.runes, maxRunes: w.runes + maxExtraRunes})
 	return id
+}
+
+// stem stems a name word, remembering the result.
+func (b *builder) stem(st int, form string) string {
+	k := stemKey{st, form}
+	if s, ok := b.stemmed[k]; ok {
+		return s
+	}
+	s := stemWord(b.env, st, form)
+	b.stemmed[k] = s
+	return s
+}
+
+type stemKey struct {
+	stemmer int
+	form    string
 }
 
 // step returns the automaton node reached from node by name word w.
@@ -433,13 +465,70 @@ func (b *builder) step(node int32, adj bool, w int32) int32 {
 		return n
 	}
 	k := transKey(node, adj, w)
-	if n, ok := b.m.trans[k]; ok {
+	if n, ok := b.trans[k]; ok {
 		return n
 	}
 	n := b.nodes
 	b.nodes++
-	b.m.trans[k] = n
+	b.trans[k] = n
 	b.more[node] = true
+	return n
+}
+
+// transTable is an open-addressing hash table from transKey to automaton
+// node, faster than a map on the hot path. Keys are never 0 (node > 0).
+type transTable struct {
+	slots []transSlot
+	shift uint
+}
+
+type transSlot struct {
+	key  uint64
+	node int32
+}
+
+func newTransTable(m map[uint64]int32) transTable {
+	bits := uint(4)
+	for 1<<bits < 2*len(m) {
+		bits++
+	}
+	t := transTable{slots: make([]transSlot, 1<<bits), shift: 64 - bits}
+	mask := uint64(len(t.slots) - 1)
+	for k, n := range m {
+		i := (k * 0x9E3779B97F4A7C15) >> t.shift
+		for t.slots[i].key != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = transSlot{key: k, node: n}
+	}
+	return t
+}
+
+// get returns the node for key k, or -1.
+func (t *transTable) get(k uint64) int32 {
+	mask := uint64(len(t.slots) - 1)
+	for i := (k * 0x9E3779B97F4A7C15) >> t.shift; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.key == k {
+			return s.node
+		}
+		if s.key == 0 {
+			return -1
+		}
+	}
+}
+
+// commonPrefix returns the length in bytes of the longest common prefix of a
+// and b that ends on a rune boundary.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) {
+		r, size := utf8.DecodeRuneInString(a[n:])
+		if r2, size2 := utf8.DecodeRuneInString(b[n:]); r != r2 || size != size2 {
+			break
+		}
+		n += size
+	}
 	return n
 }
 
@@ -462,15 +551,18 @@ func (b *builder) finish() *Matcher {
 	for w, n := range b.rootMap {
 		m.root[w] = n
 	}
-	m.outs = make([][]output, b.nodes)
-	for n, o := range b.outs {
-		m.outs[n] = o
+	m.outAt = make([]int32, b.nodes+1)
+	for n := int32(0); n < b.nodes; n++ {
+		m.outAt[n] = int32(len(m.outs))
+		m.outs = append(m.outs, b.outs[n]...)
 	}
+	m.outAt[b.nodes] = int32(len(m.outs))
+	m.trans = newTransTable(b.trans)
 	m.more = make([]bool, b.nodes)
 	for n := range b.more {
 		m.more[n] = true
 	}
-	m.pool.New = func() any { return newScratch() }
+	m.pool = scratchPool{m: m, max: max(4, 2*runtime.GOMAXPROCS(0))}
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -36,10 +37,41 @@ type rawHit struct {
 	field  uint8
 }
 
+// scratchPool keeps a Matcher's scratches between calls. Unlike a
+// sync.Pool it does not drop them at garbage collection, so their stem
+// caches stay warm; it keeps at most max idle ones.
+type scratchPool struct {
+	m    *Matcher
+	max  int
+	mu   sync.Mutex
+	free []*scratch
+}
+
+func (p *scratchPool) get() *scratch {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		sc := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return sc
+	}
+	p.mu.Unlock()
+	return newScratch(p.m)
+}
+
+func (p *scratchPool) put(sc *scratch) {
+	p.mu.Lock()
+	if len(p.free) < p.max {
+		p.free = append(p.free, sc)
+	}
+	p.mu.Unlock()
+}
+
 // scratch is the per-call working memory, pooled per Matcher.
 type scratch struct {
+	m      *Matcher
+	onTok  func(*token) // m.token bound to this scratch, made once
 	tok    tokenizer
-	t      token
 	syms   []sym
 	trigs  []int32
 	active []state
@@ -52,8 +84,10 @@ type scratch struct {
 	lang   int // the stemmer of the text's language; -1: unknown, any
 }
 
-func newScratch() *scratch {
-	return &scratch{env: snowballstem.NewEnv(""), cache: stemCache{idx: map[uint64]int32{}}}
+func newScratch(m *Matcher) *scratch {
+	sc := &scratch{m: m, env: snowballstem.NewEnv(""), cache: stemCache{idx: map[uint64]int32{}}}
+	sc.onTok = func(t *token) { m.token(sc, t) }
+	return sc
 }
 
 // stemCache remembers, per stemmer, which stem list (or none) a text word
@@ -71,10 +105,11 @@ type stemEntry struct {
 	list    int32
 }
 
-// Bounds of the stem cache; it is emptied when it reaches them.
+// Bounds of a scratch's stem cache (a few MB); it is emptied when it
+// reaches them.
 const (
-	maxCacheEntries = 1 << 18
-	maxCacheBytes   = 1 << 22
+	maxCacheEntries = 1 << 16
+	maxCacheBytes   = 1 << 20
 )
 
 func cacheKey(w []byte, st int) uint64 {
@@ -137,28 +172,22 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	n := int32(0)
 	sc.trigs = sc.trigs[:0]
 	i := 0
-	for ; i < len(w); i++ {
-		n = lex.child(n, w[i])
-		if n < 0 {
-			break
-		}
-		if ii := lex.slots[n].info; ii >= 0 {
-			in := &lex.infos[ii]
-			if in.prefix >= 0 {
-				for _, x := range lex.lists[in.prefix] {
-					sc.addSym(x, start, qPrefix)
-				}
-			}
-			if in.trig >= 0 {
-				sc.trigs = append(sc.trigs, in.trig)
-			}
+	if len(w) >= 2 && !lex.skip1[w[0]] {
+		// The first two bytes in one step.
+		n, i = lex.two[int(w[0])<<8|int(w[1])], 2
+		if n >= 0 && lex.slots[n].check&(infoPrefix|infoTrig) != 0 {
+			m.visit(sc, n, start)
 		}
 	}
-	if n >= 0 && i == len(w) {
-		if ii := lex.slots[n].info; ii >= 0 && lex.infos[ii].exact >= 0 {
-			for _, x := range lex.lists[lex.infos[ii].exact] {
-				sc.addSym(x, start, qExact)
-			}
+	for ; i < len(w) && n >= 0; i++ {
+		n = lex.child(n, w[i])
+		if n >= 0 && lex.slots[n].check&(infoPrefix|infoTrig) != 0 {
+			m.visit(sc, n, start)
+		}
+	}
+	if n >= 0 && i == len(w) && lex.slots[n].check&infoExact != 0 {
+		for _, x := range lex.lists[lex.infos[lex.info[n]].exact] {
+			sc.addSym(x, start, qExact)
 		}
 	}
 	if len(sc.trigs) == 0 {
@@ -184,6 +213,19 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 				}
 			}
 		}
+	}
+}
+
+// visit collects the prefix names and triggers of lexicon slot n.
+func (m *Matcher) visit(sc *scratch, n int32, start int) {
+	in := &m.lex.infos[m.lex.info[n]]
+	if in.prefix >= 0 {
+		for _, x := range m.lex.lists[in.prefix] {
+			sc.addSym(x, start, qPrefix)
+		}
+	}
+	if in.trig >= 0 {
+		sc.trigs = append(sc.trigs, in.trig)
 	}
 }
 
@@ -285,17 +327,22 @@ func (m *Matcher) scan(sc *scratch, text string, html bool, lang int) {
 	sc.lang = lang
 	sc.hits = sc.hits[:0]
 	sc.active = sc.active[:0]
-	sc.tok.reset(text, html)
-	t := &sc.t
-	for sc.tok.next(t) {
-		sc.syms = sc.syms[:0]
-		m.lookupWord(sc, t.text, t.runes, t.start, t.upper)
-		if !t.cjk && t.runes >= 3 && isArabicWord(t.text) {
-			m.arabicVariants(sc, t)
-		}
-		m.advance(sc, t)
-	}
+	sc.tok.run(text, html, sc.onTok)
 	m.resolve(sc)
+}
+
+// token matches one token of the text.
+func (m *Matcher) token(sc *scratch, t *token) {
+	sc.syms = sc.syms[:0]
+	m.lookupWord(sc, t.text, t.runes, t.start, t.upper)
+	if !t.cjk && t.runes >= 3 && isArabicWord(t.text) {
+		m.arabicVariants(sc, t)
+	}
+	if len(sc.syms) == 0 {
+		sc.active = sc.active[:0]
+		return
+	}
+	m.advance(sc, t)
 }
 
 // advance moves the partial matches over one token.
@@ -312,11 +359,11 @@ func (m *Matcher) advance(sc *scratch, t *token) {
 	}
 	for _, st := range sc.active {
 		for _, s := range sc.syms {
-			if n, ok := m.trans[transKey(st.node, false, s.w)]; ok {
+			if n := m.trans.get(transKey(st.node, false, s.w)); n >= 0 {
 				next = append(next, state{node: n, start: st.start, q: max(st.q, s.q)})
 			}
 			if t.adj {
-				if n, ok := m.trans[transKey(st.node, true, s.w)]; ok {
+				if n := m.trans.get(transKey(st.node, true, s.w)); n >= 0 {
 					next = append(next, state{node: n, start: st.start, q: max(st.q, s.q)})
 				}
 			}
@@ -324,7 +371,7 @@ func (m *Matcher) advance(sc *scratch, t *token) {
 	}
 	k := 0
 	for _, st := range next {
-		for _, o := range m.outs[st.node] {
+		for _, o := range m.outs[m.outAt[st.node]:m.outAt[st.node+1]] {
 			sc.hits = append(sc.hits, rawHit{entity: o.entity, name: o.name, start: st.start, end: int32(t.end), q: st.q})
 		}
 		if m.more[st.node] {
@@ -419,8 +466,8 @@ func (m *Matcher) kind(e int32) string {
 // an article's field carries it), in text order. field is copied into each
 // Hit.
 func (m *Matcher) Find(field, text string) []Hit {
-	sc := m.pool.Get().(*scratch)
-	defer m.pool.Put(sc)
+	sc := m.pool.get()
+	defer m.pool.put(sc)
 	m.scan(sc, text, true, -1)
 	if len(sc.hits) == 0 {
 		return nil
@@ -457,8 +504,8 @@ func fieldName(f uint8) string {
 // and content, in that order and in text order within a field. It does not
 // modify the article.
 func (m *Matcher) Tag(a *pipeline.Article) []pipeline.Entity {
-	sc := m.pool.Get().(*scratch)
-	defer m.pool.Put(sc)
+	sc := m.pool.get()
+	defer m.pool.put(sc)
 	texts := [...]string{a.Title, a.Summary, a.Content}
 	lang := articleStemmer(a.Lang)
 	sc.all = sc.all[:0]

@@ -107,11 +107,19 @@ func stemmerFor(key string) int {
 // lang: -1 when the language is unknown (every stemmer may apply), 0 when
 // the language has no stemmer (none applies).
 func articleStemmer(lang string) int {
-	if len(lang) == 2 && lang[0] >= 'a' && lang[0] <= 'z' && lang[1] >= 'a' && lang[1] <= 'z' {
-		for i, s := range stemmers {
-			if s.lang == lang {
-				return i + 1
+	// Fast path for "ru", "de-AT", "pt_BR", "EN-us": a two-letter base.
+	if len(lang) == 2 || len(lang) > 2 && (lang[2] == '-' || lang[2] == '_') {
+		if a, b := lang[0]|0x20, lang[1]|0x20; a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' {
+			code := string([]byte{a, b}) // does not escape: no allocation
+			if code == "nb" || code == "nn" {
+				code = "no"
 			}
+			for i, s := range stemmers {
+				if s.lang == code {
+					return i + 1
+				}
+			}
+			return 0
 		}
 	}
 	switch strings.ToLower(strings.TrimSpace(lang)) {

@@ -9,9 +9,7 @@ import (
 // token is one word of a space-delimited script, or one rune of a script
 // written without spaces (classCJK), in normalised form.
 type token struct {
-	text  []byte // folded; valid until the next call of next
-	off   int32  // text's offset in the tokenizer's arena
-	n     int32  // text's length
+	text  []byte // folded; valid only during the call that receives it
 	start int    // byte offset of the token in the original text
 	end   int    // byte offset just past it
 	runes int    // runes of text
@@ -19,6 +17,10 @@ type token struct {
 	cjk   bool
 	upper bool // starts with an upper or title case letter
 }
+
+// maxText bounds the text a tokenizer reads; the rest of a longer text is
+// ignored.
+const maxText = 1<<31 - 1
 
 // asciiWord marks the ASCII bytes that are part of words; upper case letters
 // are 2 (they are lower-cased).
@@ -31,75 +33,43 @@ var asciiWord = [128]uint8{
 }
 
 // tokenizer turns a text into normalised tokens, keeping each token's span
-// in the original text. With html set it skips tags and decodes character
-// references. It is reused through a sync.Pool: reset it before each text.
+// in the original text, and hands each to a sink as soon as it is complete.
+// With html set it skips tags and decodes character references. It is
+// reused (through the scratch pool): run resets it.
 type tokenizer struct {
 	tab  *foldTable
 	src  string
 	html bool
 	pos  int
+	sink func(*token)
 
-	arena []byte  // texts of queued tokens and of the word being built
-	queue []token // finished tokens not yet returned
-	qi    int
-
-	word      token // the word being built
+	word      []byte // folded bytes of the word being built
+	tok       token  // the word being built
+	ctok      token  // a CJK token being emitted
 	inWord    bool
-	sep       bool // a separator since the last finished token
-	had       bool // a token has been finished
+	sep       bool // a separator since the last token
+	had       bool // a token has been emitted
 	lastStrip bool // the last rune of the word is a base of a strip script
 
 	fold *folder // for the rare NFKC segments of several runes; made on demand
 }
 
-func (z *tokenizer) reset(src string, html bool) {
-	z.tab = table()
-	z.src, z.html, z.pos = src, html, 0
-	z.arena = z.arena[:0]
-	z.queue = z.queue[:0]
-	z.qi = 0
-	z.inWord, z.sep, z.had, z.lastStrip = false, false, false, false
-}
-
-// next stores the next token in tok and reports whether there was one.
-func (z *tokenizer) next(tok *token) bool {
-	for z.qi >= len(z.queue) {
-		z.queue = z.queue[:0]
-		z.qi = 0
-		if z.inWord {
-			if z.word.off > 0 {
-				n := copy(z.arena, z.arena[z.word.off:])
-				z.arena = z.arena[:n]
-				z.word.off = 0
-			}
-		} else {
-			z.arena = z.arena[:0]
-		}
-		if z.pos >= len(z.src) {
-			if !z.inWord {
-				return false
-			}
-			z.finishWord()
-			break
-		}
-		z.scan()
+// run tokenizes src, calling sink with every token in text order.
+func (z *tokenizer) run(src string, html bool, sink func(*token)) {
+	if len(src) > maxText {
+		src = src[:maxText]
 	}
-	*tok = z.queue[z.qi]
-	tok.text = z.arena[tok.off : tok.off+tok.n]
-	z.qi++
-	return true
-}
-
-// scan reads input until at least one token is finished or the input ends.
-func (z *tokenizer) scan() {
-	src := z.src
-	for z.pos < len(src) && len(z.queue) == 0 {
+	z.tab = table()
+	z.src, z.html, z.pos, z.sink = src, html, 0, sink
+	z.word = z.word[:0]
+	z.inWord, z.sep, z.had, z.lastStrip = false, false, false, false
+	for z.pos < len(src) {
 		b := src[z.pos]
 		if b >= 0x80 {
 			z.general()
 			continue
 		}
-		if z.html && (b == '<' || b == '&') {
+		if html && (b == '<' || b == '&') {
 			z.markup()
 			continue
 		}
@@ -113,32 +83,45 @@ func (z *tokenizer) scan() {
 			z.startWord(z.pos, b <= 'Z' && b >= 'A')
 		}
 		i := z.pos
+		upper := uint8(0)
 		for i < len(src) {
 			c := src[i]
-			k := uint8(0)
-			if c < 0x80 {
-				k = asciiWord[c]
+			if c >= 0x80 {
+				if i > z.pos {
+					i-- // the letter before may take a combining mark: let general() look
+					upper = 2
+				}
+				break
 			}
+			k := asciiWord[c]
 			if k == 0 {
 				break
 			}
-			if i+1 < len(src) && src[i+1] >= 0x80 {
-				break // a combining mark may follow: let general() look
-			}
-			z.arena = append(z.arena, c|(k>>1)<<5) // k == 2: upper case, set 0x20
+			upper |= k
 			i++
 		}
-		n := i - z.pos
-		if n == 0 {
+		if i == z.pos {
 			z.general()
 			continue
 		}
-		z.word.n += int32(n)
-		z.word.runes += n
-		z.word.end = i
+		n := len(z.word)
+		z.word = append(z.word, src[z.pos:i]...)
+		if upper&2 != 0 {
+			for j, c := range z.word[n:] {
+				if c >= 'A' && c <= 'Z' {
+					z.word[n+j] = c + ('a' - 'A')
+				}
+			}
+		}
+		z.tok.runes += i - z.pos
+		z.tok.end = i
 		z.lastStrip = true
 		z.pos = i
 	}
+	if z.inWord {
+		z.finishWord()
+	}
+	z.src, z.sink = "", nil
 }
 
 // general handles one non-ASCII rune, or an ASCII letter followed by a
@@ -146,20 +129,30 @@ func (z *tokenizer) scan() {
 func (z *tokenizer) general() {
 	src := z.src
 	r, size := utf8.DecodeRuneInString(src[z.pos:])
-	end := z.pos + size
-	if end < len(src) && src[end] >= 0x80 {
-		r2, _ := utf8.DecodeRuneInString(src[end:])
-		ri2, _ := z.tab.lookup(r2)
-		if ri2.flags&flagBoundary == 0 {
-			ri, _ := z.tab.lookup(r)
-			if !(ri2.flags&flagDroppable != 0 && ri.flags&flagStrip != 0) {
+	ri, out := z.tab.lookup(r)
+	for {
+		end := z.pos + size
+		var (
+			r2   rune
+			s2   int
+			ri2  runeInfo
+			out2 []byte
+		)
+		if end < len(src) && src[end] >= 0x80 {
+			r2, s2 = utf8.DecodeRuneInString(src[end:])
+			ri2, out2 = z.tab.lookup(r2)
+			if ri2.flags&flagBoundary == 0 && (ri2.flags&flagDroppable == 0 || ri.flags&flagStrip == 0) {
 				z.segment()
 				return
 			}
 		}
+		z.emitInfo(ri, out, z.pos, end)
+		z.pos = end
+		if s2 == 0 {
+			return
+		}
+		size, ri, out = s2, ri2, out2
 	}
-	z.emitRune(r, z.pos, end)
-	z.pos = end
 }
 
 // segment handles an NFKC segment of several runes: a starter followed by
@@ -239,6 +232,11 @@ func (z *tokenizer) markup() {
 // reference there).
 func (z *tokenizer) emitRune(r rune, start, end int) {
 	ri, out := z.tab.lookup(r)
+	z.emitInfo(ri, out, start, end)
+}
+
+// emitInfo emits the folded output of one input rune.
+func (z *tokenizer) emitInfo(ri runeInfo, out []byte, start, end int) {
 	if ri.class == classMixed {
 		z.emitString(out, start, end, ri.flags&flagUpper != 0)
 		return
@@ -256,19 +254,17 @@ func (z *tokenizer) emitClass(class uint8, out []byte, runes, start, end int, st
 		if !z.inWord {
 			z.startWord(start, upper)
 		}
-		z.arena = append(z.arena, out...)
-		z.word.n += int32(len(out))
-		z.word.runes += runes
-		z.word.end = end
+		z.word = append(z.word, out...)
+		z.tok.runes += runes
+		z.tok.end = end
 		z.lastStrip = strip
 	case classCJK:
 		if z.inWord {
 			z.finishWord()
 		}
-		off := int32(len(z.arena))
-		z.arena = append(z.arena, out...)
-		z.queue = append(z.queue, token{off: off, n: int32(len(out)), start: start, end: end, runes: runes, adj: z.had && !z.sep, cjk: true})
+		z.ctok = token{text: out, start: start, end: end, runes: runes, adj: z.had && !z.sep, cjk: true}
 		z.had, z.sep, z.lastStrip = true, false, false
+		z.sink(&z.ctok)
 	case classSep:
 		z.boundary()
 	}
@@ -277,13 +273,15 @@ func (z *tokenizer) emitClass(class uint8, out []byte, runes, start, end int, st
 
 func (z *tokenizer) startWord(start int, upper bool) {
 	z.inWord = true
-	z.word = token{off: int32(len(z.arena)), start: start, end: start, adj: z.had && !z.sep, upper: upper}
+	z.word = z.word[:0]
+	z.tok = token{start: start, end: start, adj: z.had && !z.sep, upper: upper}
 }
 
 func (z *tokenizer) finishWord() {
-	z.queue = append(z.queue, z.word)
 	z.inWord = false
 	z.had, z.sep = true, false
+	z.tok.text = z.word
+	z.sink(&z.tok)
 }
 
 // boundary ends the word being built, if any.
