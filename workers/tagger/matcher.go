@@ -17,9 +17,16 @@
 //     Myanmar) are matched rune by rune, so their names match as substrings.
 //   - A name ending in '*' matches any word starting with it.
 //   - Any other word of a name also matches the text words that stem like it
-//     with the Snowball stemmer of the name's language, when the stem has at
-//     least 4 runes and the text word is at least as long as the name's word
-//     and at most 4 runes longer.
+//     with the Snowball stemmer of the name's language (Венесуэла finds
+//     Венесуэлы). For precision, the text word must start with the name's
+//     word but for its last rune, be at least as long and at most 4 runes
+//     longer; a capitalised name word only matches capitalised words; when
+//     the article's language is known only its own stemmer applies (a
+//     Portuguese stem says nothing about an English word), otherwise every
+//     stemmer does but only for stems of 4 runes or more; a 3-rune stem
+//     needs both a known language and a capitalised name (Куба finds Кубе).
+//     Where another entity's name is written out exactly on the same span,
+//     a stemmed match gives way (Nigeria is not an inflection of Niger).
 //   - Arabic words are also tried without the proclitics و ف ب ك ل and the
 //     article ال.
 //   - The words of a multi-word name match across any run of spaces,
@@ -215,6 +222,8 @@ func NewMatcher(entities []config.Entity, opts Options) (*Matcher, error) {
 			if !ok {
 				idx = b.entity(id, "place")
 				byID[id] = idx
+			} else if b.m.entities[idx].kind == "" {
+				b.m.entities[idx].kind = "place"
 			}
 			b.addCountry(idx, ct.names[code])
 		}
@@ -254,10 +263,20 @@ func CompileTerms(terms []Term) (*Matcher, error) {
 
 // Names returns the number of names compiled: distinct (entity, language,
 // name) triples, CLDR's included.
-func (m *Matcher) Names() int { return len(m.names) }
+func (m *Matcher) Names() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.names)
+}
 
 // Entities returns the number of entities compiled.
-func (m *Matcher) Entities() int { return len(m.entities) }
+func (m *Matcher) Entities() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.entities)
+}
 
 // builder compiles names.
 type builder struct {

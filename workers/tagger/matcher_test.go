@@ -382,3 +382,36 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestSpacesInNamesOfScriptsWithoutSpaces(t *testing.T) {
+	t.Parallel()
+	m, err := NewMatcher([]config.Entity{
+		{ID: "car", Names: map[string][]string{"ko": {"중앙아프리카 공화국"}}},
+		{ID: "nm", Names: map[string][]string{"ja": {"ニコラス・マドゥロ"}}},
+	}, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"car=중앙아프리카공화국"}, hitPairs(m.Find("t", "중앙아프리카공화국의")))
+	assert.Equal(t, []string{"car=중앙아프리카 공화국"}, hitPairs(m.Find("t", "중앙아프리카 공화국")))
+	assert.Equal(t, []string{"nm=ニコラス・マドゥロ"}, hitPairs(m.Find("t", "ニコラス・マドゥロ大統領")))
+	assert.Empty(t, m.Find("t", "中央アフリカ"))
+}
+
+func TestNilMatcher(t *testing.T) {
+	t.Parallel()
+	var m *Matcher
+	assert.Nil(t, m.Find("title", "Venezuela"))
+	assert.Nil(t, m.Tag(&pipeline.Article{Title: "Venezuela"}))
+	assert.Zero(t, m.Names())
+}
+
+func TestGazetteerKind(t *testing.T) {
+	t.Parallel()
+	m, err := NewMatcher([]config.Entity{{ID: "ve", Names: map[string][]string{"any": {"Bolivarian Republic"}}}}, Options{Countries: true})
+	require.NoError(t, err)
+	hits := m.Find("t", "Venezuela, the Bolivarian Republic")
+	require.Len(t, hits, 2)
+	for _, h := range hits {
+		assert.Equal(t, "ve", h.ID)
+		assert.Equal(t, "place", h.Kind, "a configured entity without kind takes the gazetteer's")
+	}
+}

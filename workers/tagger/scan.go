@@ -464,8 +464,12 @@ func (m *Matcher) kind(e int32) string {
 
 // Find returns every name found in text, an HTML fragment or plain text (as
 // an article's field carries it), in text order. field is copied into each
-// Hit.
+// Hit. The text's language is unknown, so every stemmer may apply (see the
+// package documentation). A nil Matcher finds nothing.
 func (m *Matcher) Find(field, text string) []Hit {
+	if m == nil || text == "" {
+		return nil
+	}
 	sc := m.pool.get()
 	defer m.pool.put(sc)
 	m.scan(sc, text, true, -1)
@@ -501,9 +505,13 @@ func fieldName(f uint8) string {
 }
 
 // Tag returns every mention of an entity in the article's title, summary
-// and content, in that order and in text order within a field. It does not
-// modify the article.
+// and content, in that order and in text order within a field. The
+// article's Lang decides which stemmer applies ("" or "und": any). It does
+// not modify the article. A nil Matcher finds nothing.
 func (m *Matcher) Tag(a *pipeline.Article) []pipeline.Entity {
+	if m == nil || a == nil {
+		return nil
+	}
 	sc := m.pool.get()
 	defer m.pool.put(sc)
 	texts := [...]string{a.Title, a.Summary, a.Content}
