@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -64,6 +66,7 @@ func buildCountryTable() *countryTable {
 		return 3
 	}
 	sort.SliceStable(namers, func(i, j int) bool { return rank(namers[i].tag) < rank(namers[j].tag) })
+	var z tokenizer
 	var b [2]byte
 	for x := byte('A'); x <= 'Z'; x++ {
 		for y := byte('A'); y <= 'Z'; y++ {
@@ -90,7 +93,9 @@ func buildCountryTable() *countryTable {
 			for _, n := range namers {
 				name := strings.TrimSpace(n.n.Name(r))
 				k := key{name, stemmerFor(n.tag)}
-				if name == "" || seen[k] {
+				// CLDR falls back to the code ("CN") where a language
+				// lacks a name.
+				if name == "" || strings.EqualFold(name, code) || seen[k] || ambiguousShort(&z, name) {
 					continue
 				}
 				seen[k] = true
@@ -126,6 +131,27 @@ func buildCountryTable() *countryTable {
 	}
 	sort.Strings(t.codes)
 	return t
+}
+
+// ambiguousShort reports the CLDR names left out of the gazetteer: one
+// Latin-script word of fewer than 4 runes once folded, unless written in
+// capitals (USA). Folded, they are common words of other languages: Man
+// (Isle of Man in Nynorsk), End (India in Jola-Fonyi), Cat (Chad in Ngomba),
+// Irã → ira, Omã → oma, Đức → duc, Séc → sec.
+//
+// It also leaves out names in a script with case none of whose words is
+// capitalised (Tachelhit island, Iceland, and laws, Laos): matched only
+// when capitalised (see addName), they are taken for proper nouns only.
+func ambiguousShort(z *tokenizer, name string) bool {
+	n, short, cased, upper := 0, false, false, false
+	z.run(name, false, func(t *token) {
+		n++
+		r, _ := utf8.DecodeRune(t.text)
+		short = t.runes < 4 && !t.cjk && unicode.Is(unicode.Latin, r)
+		cased = cased || unicode.ToUpper(r) != r
+		upper = upper || t.upper
+	})
+	return n == 1 && short && strings.ToUpper(name) != name || cased && !upper
 }
 
 // parenBase returns "Myanmar" for "Myanmar (Burma)".

@@ -150,10 +150,15 @@ type nameWord struct {
 	stem      uint8
 	star      bool
 	upper     bool // capitalised: a stemmed match must be capitalised too
+	strict    bool // capitalised CLDR name word: any match must be capitalised
 	runes     int32
 	keep      int32 // bytes of form an inflected form must start with: all but the last rune
 	stemRunes int32 // runes of the form's stem
 }
+
+// strictWord flags a name word id in the lexicon's exact lists whose match
+// must be capitalised.
+const strictWord = 1 << 30
 
 // output is a name recognised at an automaton node.
 type output struct {
@@ -378,6 +383,11 @@ func (b *builder) addName(idx int32, lang, text string, derived bool) error {
 			w.stem = uint8(st)
 			w.upper = t.upper
 		}
+		// A country name from CLDR is a proper noun: folded, too many of
+		// them are common words elsewhere (Danish Island is English
+		// island, Latvian Čada Spanish cada), so they only match
+		// capitalised words.
+		w.strict = derived && t.upper && !t.cjk && !w.star
 		path[i] = b.intern(w)
 	}
 	b.seen[key] = true
@@ -416,7 +426,7 @@ func (b *builder) intern(w nameWord) int32 {
 			// Too short to stem: the same word as an unstemmed one ("de"
 			// in Spanish and French names), which keeps the automaton and
 			// each token's set of name words small.
-			return b.intern(nameWord{form: w.form, runes: w.runes})
+			return b.intern(nameWord{form: w.form, runes: w.runes, strict: w.strict})
 		}
 	}
 	id := int32(len(b.m.words))
@@ -428,7 +438,11 @@ func (b *builder) intern(w nameWord) int32 {
 		b.lb.addPrefix(w.form, id)
 		return id
 	}
-	b.lb.addExact(w.form, id)
+	if w.strict {
+		b.lb.addExact(w.form, id|strictWord)
+	} else {
+		b.lb.addExact(w.form, id)
+	}
 	if w.stem == 0 {
 		return id
 	}

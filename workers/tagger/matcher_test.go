@@ -273,6 +273,12 @@ func TestGazetteer(t *testing.T) {
 	assert.Equal(t, []string{"id=印度尼西亚"}, hitPairs(m.Find("title", "印度尼西亚")))
 	// Niger is not Nigeria.
 	assert.Equal(t, []string{"ng=Nigeria"}, hitPairs(m.Find("title", "Nigeria")))
+	// CLDR names are proper nouns: Danish Island (Iceland), Latvian Čada
+	// (Chad), Tachelhit laws (Laos) and the short Nynorsk Man (Isle of Man)
+	// do not match common words.
+	assert.Empty(t, m.Find("title", "an island, cada año, new laws, a man and the end"))
+	assert.Equal(t, []string{"is=Island"}, hitPairs(m.Find("title", "Vulkanausbruch auf Island")))
+	assert.Equal(t, []string{"us=USA"}, hitPairs(m.Find("title", "USA")), "capitals are kept however short")
 }
 
 func TestNewMatcherErrors(t *testing.T) {

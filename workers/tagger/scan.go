@@ -187,6 +187,12 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	}
 	if n >= 0 && i == len(w) && lex.slots[n].check&infoExact != 0 {
 		for _, x := range lex.lists[lex.infos[lex.info[n]].exact] {
+			if x&strictWord != 0 {
+				if !upper {
+					continue
+				}
+				x &^= strictWord
+			}
 			sc.addSym(x, start, qExact)
 		}
 	}
