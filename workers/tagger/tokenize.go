@@ -59,7 +59,9 @@ func (z *tokenizer) run(src string, html bool, sink func(*token)) {
 	if len(src) > maxText {
 		src = src[:maxText]
 	}
-	z.tab = table()
+	if z.tab == nil {
+		z.tab = table()
+	}
 	z.src, z.html, z.pos, z.sink = src, html, 0, sink
 	z.word = z.word[:0]
 	z.inWord, z.sep, z.had, z.lastStrip = false, false, false, false
