@@ -1,6 +1,9 @@
 package tagger
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // The lexicon is a byte trie over the folded forms of every word of every
 // name. Walking a text word through it once finds, in one pass over the
@@ -128,7 +131,7 @@ func (b *lexBuilder) addTrigger(s string, t trigger) {
 }
 
 // freeze lays the trie out as a double array.
-func (b *lexBuilder) freeze() lexicon {
+func (b *lexBuilder) freeze() (lexicon, error) {
 	var l lexicon
 	slotOf := make([]int32, len(b.kids))   // builder node → slot
 	slots := []lexSlot{{check: checkMask}} // the root has no parent
@@ -212,6 +215,9 @@ func (b *lexBuilder) freeze() lexicon {
 			queue = append(queue, k[c])
 		}
 	}
+	if len(slots) > maxSlots {
+		return l, fmt.Errorf("lay out %d trie nodes: %w", len(b.kids), ErrTooManyNames)
+	}
 	for len(info) < len(slots) {
 		info = append(info, -1)
 	}
@@ -230,7 +236,7 @@ func (b *lexBuilder) freeze() lexicon {
 			l.skip1[c] = true
 		}
 	}
-	return l
+	return l, nil
 }
 
 // info records node n's lists and triggers, returning their index (or -1)

@@ -66,6 +66,9 @@ var (
 	ErrUnknownCountry = errors.New("unknown country")
 	// ErrInvalidEntity: an entity without id, or without any name.
 	ErrInvalidEntity = errors.New("invalid entity")
+	// ErrTooManyNames: the names do not fit the automaton (hundreds of
+	// millions of name bytes).
+	ErrTooManyNames = errors.New("too many names")
 )
 
 // Options tunes NewMatcher.
@@ -111,7 +114,9 @@ func (h *Holder) Load() *Matcher { return h.p.Load() }
 // Store makes m the current Matcher.
 func (h *Holder) Store(m *Matcher) { h.p.Store(m) }
 
-// Matcher finds names in text. It is immutable and safe for concurrent use.
+// Matcher finds names in text. It is safe for concurrent use: its compiled
+// names never change after NewMatcher or CompileTerms returns; it only keeps
+// a pool of working memory (with each worker's stem cache) for its calls.
 type Matcher struct {
 	entities []entityInfo
 	names    []nameInfo
@@ -241,7 +246,11 @@ func NewMatcher(entities []config.Entity, opts Options) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("compile entities: %w", errors.Join(errs...))
 	}
-	return b.finish(), nil
+	m, err := b.finish()
+	if err != nil {
+		return nil, fmt.Errorf("compile entities: %w", err)
+	}
+	return m, nil
 }
 
 // CompileTerms compiles the text terms of alert rules into a Matcher whose
@@ -263,7 +272,11 @@ func CompileTerms(terms []Term) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("compile terms: %w", errors.Join(errs...))
 	}
-	return b.finish(), nil
+	m, err := b.finish()
+	if err != nil {
+		return nil, fmt.Errorf("compile terms: %w", err)
+	}
+	return m, nil
 }
 
 // Names returns the number of names compiled: distinct (entity, language,
@@ -574,9 +587,13 @@ func transKey(node int32, adj bool, w int32) uint64 {
 }
 
 // finish freezes the automaton.
-func (b *builder) finish() *Matcher {
+func (b *builder) finish() (*Matcher, error) {
 	m := b.m
-	m.lex = b.lb.freeze()
+	lex, err := b.lb.freeze()
+	if err != nil {
+		return nil, err
+	}
+	m.lex = lex
 	m.root = make([]int32, len(m.words))
 	for i := range m.root {
 		m.root[i] = -1
@@ -596,7 +613,7 @@ func (b *builder) finish() *Matcher {
 		m.more[n] = true
 	}
 	m.pool = scratchPool{m: m, max: max(4, 2*runtime.GOMAXPROCS(0))}
-	return m
+	return m, nil
 }
 
 func sortedKeys(m map[string][]string) []string {
