@@ -199,6 +199,13 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	if len(sc.trigs) == 0 {
 		return
 	}
+	if sc.lang == unknownArticleLang && latinWord(w) {
+		// The article's language is unknown (neither declared nor
+		// detected): Latin-script languages share too many stems across
+		// languages (Portuguese Caribe, stem carib, would find English
+		// Caribou), so its Latin words match exactly or by prefix only.
+		return
+	}
 	var done uint32
 	for _, ti := range sc.trigs {
 		for _, t := range lex.trigs[ti] {
@@ -522,6 +529,9 @@ func (m *Matcher) Tag(a *pipeline.Article) []pipeline.Entity {
 	defer m.pool.put(sc)
 	texts := [...]string{a.Title, a.Summary, a.Content}
 	lang := articleStemmer(a.Lang)
+	if lang < 0 {
+		lang = unknownArticleLang
+	}
 	sc.all = sc.all[:0]
 	for f, text := range texts {
 		if text == "" {
@@ -551,4 +561,22 @@ func (m *Matcher) Tag(a *pipeline.Article) []pipeline.Entity {
 		}
 	}
 	return out
+}
+
+// unknownArticleLang is the text stemmer of an article whose language is
+// unknown: like -1 (any stemmer may apply), except to Latin-script words.
+const unknownArticleLang = -2
+
+// latinWord reports whether a folded word is written in the Latin script
+// (folding has already removed most diacritics, so most such words are
+// ASCII).
+func latinWord(w []byte) bool {
+	if len(w) == 0 {
+		return false
+	}
+	if w[0] < utf8.RuneSelf {
+		return true
+	}
+	r, _ := utf8.DecodeRune(w)
+	return unicode.Is(unicode.Latin, r)
 }

@@ -1,0 +1,62 @@
+package tagger
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/pipeline"
+)
+
+// The shipped config finds what the mission promises, in the languages and
+// scripts it names, and none of its hard negatives.
+func TestShippedConfigMissionExamples(t *testing.T) {
+	cfg, err := config.Load("../../config/mediawatch.yaml", func(string) string { return "" })
+	require.NoError(t, err)
+	m, err := NewMatcher(cfg.Entities, Options{Countries: cfg.Gazetteer.Countries})
+	require.NoError(t, err)
+
+	tests := []struct {
+		lang, title string
+		want        []string
+	}{
+		{"de", "Neue Spannungen in der Karibikregion", []string{"caribbean"}},
+		{"de", "Die venezolanische Regierung protestiert", []string{"venezuela"}},
+		{"ru", "Путин обсудил ситуацию вокруг Венесуэлы", []string{"venezuela"}},
+		{"zh", "委内瑞拉总统发表讲话", []string{"venezuela"}},
+		{"ar", "وزير الخارجية يزور كاراكاس وفنزويلا", []string{"venezuela"}},
+		{"tr", "Venezuela'nın kıyıları alarmda", []string{"venezuela"}},
+		{"fr", "Tempête dans les Caraibes", []string{"caribbean"}},
+		{"en", "Venezuela’s opposition calls for talks", []string{"venezuela"}},
+		{"es", "El Gobierno venezolano denuncia sanciones en el Caribe", []string{"venezuela", "caribbean"}},
+		{"de", "Hochwasser in Venedig", nil},
+		{"it", "Acqua alta a Venezia", nil},
+		{"en", "Venice floods again", nil},
+		{"en", "Caribou herds move north", nil},
+		{"sw", "Karibu Zanzibar", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.title, func(t *testing.T) {
+			for _, lang := range []string{tt.lang, ""} { // declared, and unknown
+				var got []string
+				for _, e := range m.Tag(&pipeline.Article{Title: tt.title, Lang: lang}) {
+					if !contains(got, e.ID) {
+						got = append(got, e.ID)
+					}
+				}
+				assert.ElementsMatch(t, tt.want, got, "lang %q", lang)
+			}
+		})
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
