@@ -14,6 +14,10 @@ import (
 // Stage is this worker's name.
 const Stage = "tagger"
 
+// Undetermined is the language of an article whose feed declared none and
+// whose text did not tell (BCP 47 "und").
+const Undetermined = "und"
+
 // mentionSnippetRadius is how much context a mention's snippet keeps.
 const mentionSnippetRadius = 80
 
@@ -34,6 +38,9 @@ func Handle(m *Holder, langs LangDetector) pipeline.Handler {
 		}
 		if a.Lang == "" && langs != nil {
 			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + PlainText(a.Summary) + "\n" + PlainText(a.Content))
+		}
+		if a.Lang == "" {
+			a.Lang, a.LangConf = Undetermined, 0 // too short or too mixed to tell
 		}
 		a.Entities = m.Load().Tag(a)
 		outs := []pipeline.Output{{

@@ -72,6 +72,14 @@ func TestHandleTagsAndMentions(t *testing.T) {
 			}
 		})
 	}
+	t.Run("undetermined when the text does not tell", func(t *testing.T) {
+		outs, err := Handle(&h, fixedLang{""})(context.Background(), pipeline.Message{Data: pipeline.Encode(pipeline.Article{Schema: 1, ID: "x", Feed: "f", Title: "OK"})})
+		require.NoError(t, err)
+		var tagged pipeline.Article
+		require.NoError(t, json.Unmarshal(outs[0].Data, &tagged))
+		assert.Equal(t, Undetermined, tagged.Lang)
+		assert.Zero(t, tagged.LangConf)
+	})
 	t.Run("surfaces are listed once each", func(t *testing.T) {
 		outs, err := handle(context.Background(), pipeline.Message{Data: pipeline.Encode(tests[1].article)})
 		require.NoError(t, err)
