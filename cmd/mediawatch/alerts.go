@@ -43,14 +43,7 @@ article's title, feed and language, and the words that made the rule fire.
 	if *rule != "" && !config.ValidID(*rule) {
 		return fmt.Errorf("%w: --rule %q is not a rule id", errUsage, *rule)
 	}
-	cfg, err := loadConfig(c.config, getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return errSilent
-	}
-	url, _ := natsURL(c.nats, cfg)
-	log := newLogger(stderr, c.verbose)
-	nc, err := pipeline.Connect(ctx, url, "mediawatch-alerts-tail", log)
+	_, nc, js, err := client(ctx, c, "mediawatch-alerts-tail", stderr, getenv)
 	if err != nil {
 		return err
 	}
@@ -62,10 +55,6 @@ article's title, feed and language, and the words that made the rule fire.
 	}
 	if *since > 0 {
 		// An ordered consumer replays the stored alerts, then follows.
-		js, err := jetstream.New(nc)
-		if err != nil {
-			return fmt.Errorf("open jetstream: %w", err)
-		}
 		start := time.Now().Add(-*since)
 		cons, err := js.OrderedConsumer(ctx, pipeline.StreamAlerts, jetstream.OrderedConsumerConfig{
 			FilterSubjects: []string{subject},

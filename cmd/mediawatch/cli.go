@@ -8,10 +8,13 @@ import (
 	"io"
 	"os"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/pipeline"
 )
 
 const usage = `mediawatch: a streaming media monitor on NATS JetStream.
@@ -125,6 +128,27 @@ func loadConfig(path string, getenv env) (*config.Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// client loads the config and connects to NATS, for the commands that talk
+// to a running pipeline. The caller closes the connection.
+func client(ctx context.Context, c common, name string, stderr io.Writer, getenv env) (*config.Config, *nats.Conn, jetstream.JetStream, error) {
+	cfg, err := loadConfig(c.config, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, nil, nil, errSilent
+	}
+	url, _ := natsURL(c.nats, cfg)
+	nc, err := pipeline.Connect(ctx, url, name, newLogger(stderr, c.verbose))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, nil, fmt.Errorf("open jetstream: %w", err)
+	}
+	return cfg, nc, js, nil
 }
 
 // natsURL picks the server: the flag wins, then the environment and config

@@ -61,12 +61,6 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fs.Usage()
 		return fmt.Errorf("%w: feeds %s", errUsage, strings.Join(pos, " "))
 	}
-	cfg, err := loadConfig(c.config, getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return errSilent
-	}
-
 	var src config.Source
 	if pos[0] == "add" {
 		src = config.Source{ID: *id, URL: pos[1], Interval: config.Duration(*interval), Lang: *lang}
@@ -74,18 +68,11 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 	}
-
-	log := newLogger(stderr, c.verbose)
-	nurl, _ := natsURL(c.nats, cfg)
-	nc, err := pipeline.Connect(ctx, nurl, "mediawatch-feeds", log)
+	cfg, nc, js, err := client(ctx, c, "mediawatch-feeds", stderr, getenv)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("open jetstream: %w", err)
-	}
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := pipeline.Topology(tctx, js, cfg.NATS.Replicas, time.Duration(cfg.Dedup.TTL)); err != nil {

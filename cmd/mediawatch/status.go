@@ -52,21 +52,11 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if _, err := parse(fs, args, stderr); err != nil {
 		return helpOK(err)
 	}
-	cfg, err := loadConfig(c.config, getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return errSilent
-	}
-	url, _ := natsURL(c.nats, cfg)
-	nc, err := pipeline.Connect(ctx, url, "mediawatch-status", newLogger(stderr, c.verbose))
+	_, nc, js, err := client(ctx, c, "mediawatch-status", stderr, getenv)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("open jetstream: %w", err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	st, err := readStatus(ctx, js)
