@@ -20,6 +20,10 @@ type State struct {
 	LastError    string    `json:"last_error,omitempty"`
 	NotBefore    time.Time `json:"not_before,omitzero"` // backoff after failures or a 429
 	Articles     int       `json:"articles"`            // items in the last successful fetch
+	// Ticket is the stream sequence of the poll ticket that last claimed
+	// the feed, so a redelivery of that ticket (its poller died mid-fetch)
+	// fetches again while other tickets of the slot are skipped.
+	Ticket uint64 `json:"ticket,omitempty"`
 }
 
 // StateStore keeps feed states with compare-and-set, so two pollers never

@@ -243,7 +243,7 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) ([]pipeline.Out
 		return nil, err
 	}
 	now := time.Now()
-	if !st.LastAttempt.Before(t.Due) {
+	if !st.LastAttempt.Before(t.Due) && st.Ticket != m.StreamSeq {
 		// Another ticket (of this slot, or of pollers that booted
 		// together) already covered it.
 		return nil, nil
@@ -253,7 +253,7 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) ([]pipeline.Out
 		return nil, nil
 	}
 	claimed := st
-	claimed.LastAttempt = now
+	claimed.LastAttempt, claimed.Ticket = now, m.StreamSeq
 	rev, ok, err = w.state.Put(ctx, src.ID, claimed, rev)
 	if err != nil {
 		return nil, err

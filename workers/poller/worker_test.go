@@ -163,3 +163,42 @@ func TestPollersShareTickets(t *testing.T) {
 	assert.LessOrEqual(t, fetches, 3, "each boot ticket is fetched at most once")
 	assert.Equal(t, uint64(9), rawCount(t, js, "wp"), "articles are stored once")
 }
+
+// A ticket redelivered after its poller died mid-fetch fetches again;
+// another ticket of the same slot does not.
+func TestRedeliveredTicketFetchesAgain(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	fetches := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		fetches++
+		mu.Unlock()
+		_, _ = w.Write([]byte(`<rss version="2.0"><channel><title>t</title><item><title>a</title><link>https://e.org/a</link></item></channel></rss>`))
+	}))
+	t.Cleanup(srv.Close)
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	ctx := context.Background()
+	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	cfg := config.Default()
+	cfg.Sources = []config.Source{{ID: "f", URL: srv.URL, Interval: config.Duration(time.Hour)}}
+	w, err := New(ctx, cfg, pipeline.Deps{JS: js}, zaptest.NewLogger(t))
+	require.NoError(t, err)
+
+	due := time.Now().Add(-time.Minute)
+	// Ticket 7 claimed the feed, then its poller died before finishing.
+	_, ok, err := w.state.Put(ctx, "f", State{LastAttempt: time.Now(), Ticket: 7}, 0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	ticket := pipeline.Encode(Ticket{Feed: "f", Due: due})
+
+	_, err = w.handle(ctx, pipeline.Message{Data: ticket, StreamSeq: 8, Delivered: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 0, fetches, "another ticket of the slot is skipped")
+
+	_, err = w.handle(ctx, pipeline.Message{Data: ticket, StreamSeq: 7, Delivered: 2})
+	require.NoError(t, err)
+	assert.Equal(t, 1, fetches, "the redelivered ticket fetches")
+	assert.Equal(t, uint64(1), rawCount(t, js, "f"))
+	assert.False(t, feedState(t, js, "f").LastSuccess.IsZero())
+}
