@@ -216,9 +216,16 @@ func (r *Runner) consume(ctx, hctx context.Context, sem chan struct{}, inflight 
 	if err != nil {
 		return nil, fmt.Errorf("bind consumer %s: %w", r.spec.Stage, err)
 	}
-	var stopOnce sync.Once
+	// The error handler may run before Consume returns; it waits for cc.
 	var cc jetstream.ConsumeContext
 	ready := make(chan struct{})
+	var stopOnce sync.Once
+	stop := func() {
+		<-ready
+		if cc != nil {
+			stopOnce.Do(cc.Stop)
+		}
+	}
 	cc, err = cons.Consume(func(msg jetstream.Msg) {
 		if ctx.Err() != nil {
 			_ = msg.Nak() // shutting down: hand it back at once
@@ -241,20 +248,18 @@ func (r *Runner) consume(ctx, hctx context.Context, sem chan struct{}, inflight 
 			switch {
 			case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
 				r.log.Warn("consumer gone; re-establishing", zap.Error(err))
-				<-ready
-				stopOnce.Do(cc.Stop)
+				stop()
 			case errors.Is(err, nats.ErrConnectionClosed):
-				<-ready
-				stopOnce.Do(cc.Stop)
+				stop()
 			default:
 				r.log.Warn("consumer error", zap.Error(err))
 			}
 			r.stats.errors.Add(1)
 		}))
+	close(ready)
 	if err != nil {
 		return nil, fmt.Errorf("consume %s: %w", r.spec.Stage, err)
 	}
-	close(ready)
 	r.log.Info("consuming", zap.String("stream", r.spec.Stream), zap.String("subject", r.spec.Subject))
 	return cc, nil
 }
