@@ -3,6 +3,7 @@ package tagger
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -37,7 +38,7 @@ func Handle(m *Holder, langs LangDetector) pipeline.Handler {
 			return nil, err
 		}
 		if a.Lang == "" && langs != nil {
-			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + PlainText(a.Summary) + "\n" + PlainText(a.Content))
+			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + PlainText(a.Summary) + "\n" + PlainText(head(a.Content, 4096)))
 		}
 		if a.Lang == "" {
 			a.Lang, a.LangConf = Undetermined, 0 // too short or too mixed to tell
@@ -88,6 +89,18 @@ func Mentions(a *pipeline.Article) []pipeline.Mention {
 		}
 	}
 	return out
+}
+
+// head is the start of s, at most n bytes, cut at a rune boundary: the
+// detector reads a thousand letters at most.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func fieldText(a *pipeline.Article, field string) string {
