@@ -35,6 +35,10 @@ bench:
 vet:
 	$(GO) vet ./...
 
+# The gates .ci/run applies: gofmt, go vet, golangci-lint, go test -race.
+ci:
+	bash .ci/run
+
 # Runs every fuzz target (func FuzzXxx in a _test.go file) for FUZZTIME.
 fuzz:
 	@set -e; found=0; \

@@ -203,7 +203,7 @@ func readOPML(path string, interval time.Duration) ([]config.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to lose
 	var doc opml
 	dec := xml.NewDecoder(io.LimitReader(f, 16<<20))
 	dec.Strict = false

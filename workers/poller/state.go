@@ -49,7 +49,7 @@ func (k KVState) Get(ctx context.Context, feed string) (State, uint64, error) {
 	}
 	var s State
 	if err := json.Unmarshal(e.Value(), &s); err != nil {
-		return State{}, e.Revision(), nil // unreadable state: start afresh
+		return State{}, e.Revision(), nil //nolint:nilerr // unreadable state: start afresh
 	}
 	return s, e.Revision(), nil
 }

@@ -66,11 +66,6 @@ func buildFoldTable() *foldTable {
 	return t
 }
 
-// out returns the folded bytes of ri.
-func (t *foldTable) out(ri runeInfo) []byte {
-	return t.pool[ri.off : ri.off+uint32(ri.n)]
-}
-
 // lookup returns the fold information of any rune; runes outside the BMP are
 // computed on the fly (rare: historic scripts, mathematical letters, emoji).
 func (t *foldTable) lookup(r rune) (runeInfo, []byte) {
