@@ -16,7 +16,7 @@ COMPOSE     ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker co
 DEMO_FILES  := -f docker-compose.yml -f deploy/compose.demo.yml
 STATIC      := CGO_ENABLED=0 GOOS=$(DOCKER_OS) GOARCH=$(DOCKER_ARCH) $(GO) build -trimpath -ldflags='-s -w'
 
-.PHONY: all run demo test bench fuzz vet images compose-up compose-down compose-logs compose-test clean
+.PHONY: all run demo test bench fuzz vet ci images compose-up compose-down compose-logs compose-test clean
 
 all: vet test
 
