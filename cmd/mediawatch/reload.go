@@ -18,8 +18,9 @@ type reloader interface {
 	Reload(cfg *config.Config) error
 }
 
-// watchConfig reloads the config file on SIGHUP or when the file changes
-// (checked every interval), and hands it to every reloader. A file with
+// watchConfig reloads the config file on SIGHUP or when the file has
+// changed and then stayed the same for an interval, and hands it to every
+// reloader. A file with
 // problems is refused with every problem logged, and the running
 // configuration stays. extra sources (the demo's) are kept across reloads.
 func watchConfig(ctx context.Context, path string, getenv env, ws []reloader, extra []config.Source, interval time.Duration, log *zap.Logger) {
@@ -37,6 +38,7 @@ func watchConfig(ctx context.Context, path string, getenv env, ws []reloader, ex
 		return fi.ModTime(), fi.Size()
 	}
 	lastMod, lastSize := stamp()
+	changed := false
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -47,10 +49,16 @@ func watchConfig(ctx context.Context, path string, getenv env, ws []reloader, ex
 			log.Info("SIGHUP: reloading config", zap.String("config", path))
 		case <-tick.C:
 			mod, size := stamp()
-			if mod.Equal(lastMod) && size == lastSize {
+			if !mod.Equal(lastMod) || size != lastSize {
+				// Changed: wait until it stays the same for a whole
+				// interval, so a file being written is not read half-way.
+				lastMod, lastSize, changed = mod, size, true
 				continue
 			}
-			lastMod, lastSize = mod, size
+			if !changed {
+				continue
+			}
+			changed = false
 			log.Info("config file changed: reloading", zap.String("config", path))
 		}
 		cfg, err := config.Load(path, getenv)
