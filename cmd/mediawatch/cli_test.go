@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
+	"github.com/mediawatch/mediawatch/workers/poller"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
@@ -113,4 +117,41 @@ func TestFeedsCommands(t *testing.T) {
 	assert.Contains(t, out, "removed b")
 	_, _, err = runCLI(t, nil, append([]string{"feeds", "remove", "b"}, nats...)...)
 	require.ErrorContains(t, err, "not in the feed registry")
+}
+
+func TestStatus(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	ctx := context.Background()
+	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	for i := range 3 {
+		_, err := js.Publish(ctx, "articles.raw.f", fmt.Appendf(nil, `{"n":%d}`, i))
+		require.NoError(t, err)
+	}
+	_, err := js.Publish(ctx, "dlq.tagger", []byte("poison"))
+	require.NoError(t, err)
+	kv, err := js.KeyValue(ctx, pipeline.BucketFeedState)
+	require.NoError(t, err)
+	_, err = kv.Put(ctx, "bbc", pipeline.Encode(poller.State{Failures: 2, LastError: "fetch: 500"}))
+	require.NoError(t, err)
+
+	out, _, err := runCLI(t, nil, "status", "--json", "--sample", "0", "--nats", srv.ClientURL())
+	require.NoError(t, err)
+	var st status
+	require.NoError(t, json.Unmarshal([]byte(out), &st))
+	byStage := map[string]stageStatus{}
+	for _, s := range st.Stages {
+		byStage[s.Stage] = s
+	}
+	assert.Equal(t, uint64(3), byStage["dedup"].Stored)
+	assert.Equal(t, uint64(3), byStage["dedup"].Pending)
+	assert.Equal(t, uint64(1), byStage["tagger"].DeadLetters)
+	require.Len(t, st.Feeds, 1)
+	assert.Equal(t, "bbc", st.Feeds[0].Feed)
+	assert.Equal(t, 2, st.Feeds[0].Failures)
+
+	out, _, err = runCLI(t, nil, "status", "--sample", "10ms", "--nats", srv.ClientURL())
+	require.NoError(t, err)
+	assert.Contains(t, out, "RATE/S")
+	assert.Contains(t, out, "fetch: 500")
 }

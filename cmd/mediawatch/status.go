@@ -19,14 +19,16 @@ import (
 
 // stageStatus is one stage's backlog as the server sees it.
 type stageStatus struct {
-	Stage       string `json:"stage"`
-	Stream      string `json:"stream"`
-	Stored      uint64 `json:"stored"`       // messages in the input stream
-	Pending     uint64 `json:"pending"`      // not yet delivered
-	AckPending  int    `json:"ack_pending"`  // delivered, not yet acknowledged
-	Redelivered int    `json:"redelivered"`  // delivered more than once, not yet acknowledged
-	Consumers   int    `json:"consumers"`    // replicas pulling
-	DeadLetters uint64 `json:"dead_letters"` // in dlq.<stage>
+	Stage       string  `json:"stage"`
+	Stream      string  `json:"stream"`
+	Stored      uint64  `json:"stored"`        // messages in the input stream
+	Pending     uint64  `json:"pending"`       // not yet delivered
+	AckPending  int     `json:"ack_pending"`   // delivered, not yet acknowledged
+	Redelivered int     `json:"redelivered"`   // delivered more than once, not yet acknowledged
+	Pulls       int     `json:"pull_requests"` // pull requests waiting: about one per running replica
+	DeadLetters uint64  `json:"dead_letters"`  // in dlq.<stage>
+	Rate        float64 `json:"rate"`          // messages acknowledged per second over the sample
+	ackFloor    uint64
 }
 
 type feedStatus struct {
@@ -45,8 +47,9 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	var c common
 	c.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
+	sample := fs.Duration("sample", time.Second, "how long to watch the stages to measure their rate (0: no rate)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: mediawatch status [--json] [--config F] [--nats URL]\n\nEvery stage's backlog and dead letters, every stream's size, every feed's health.\n\n")
+		fmt.Fprint(stderr, "Usage: mediawatch status [--json] [--sample D] [--config F] [--nats URL]\n\nEvery stage's backlog, rate and dead letters, every stream's size, every feed's health.\n\n")
 		fs.PrintDefaults()
 	}
 	if _, err := parse(fs, args, stderr); err != nil {
@@ -63,15 +66,30 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
+	if *sample > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(*sample):
+		}
+		later, err := readStatus(ctx, js)
+		if err != nil {
+			return err
+		}
+		for i := range later.Stages {
+			later.Stages[i].Rate = float64(later.Stages[i].ackFloor-st.Stages[i].ackFloor) / sample.Seconds()
+		}
+		st = later
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(st)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STAGE\tSTREAM\tSTORED\tPENDING\tACK PENDING\tREDELIVERED\tREPLICAS\tDEAD LETTERS")
+	fmt.Fprintln(tw, "STAGE\tSTREAM\tSTORED\tPENDING\tACK PENDING\tREDELIVERED\tPULLS\tRATE/S\tDEAD LETTERS")
 	for _, s := range st.Stages {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Stage, s.Stream, s.Stored, s.Pending, s.AckPending, s.Redelivered, s.Consumers, s.DeadLetters)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%d\n", s.Stage, s.Stream, s.Stored, s.Pending, s.AckPending, s.Redelivered, s.Pulls, s.Rate, s.DeadLetters)
 	}
 	fmt.Fprintf(tw, "\nalerts stored: %d\tmentions stored: %d\n", st.Streams[pipeline.StreamAlerts], st.Streams[pipeline.StreamMentions])
 	fmt.Fprintln(tw, "\nFEED\tLAST SUCCESS\tARTICLES\tFAILURES\tLAST ERROR")
@@ -125,7 +143,8 @@ func readStatus(ctx context.Context, js jetstream.JetStream) (*status, error) {
 		}
 		if cons, err := js.Consumer(ctx, spec.Stream, spec.Stage); err == nil {
 			if info, err := cons.Info(ctx); err == nil {
-				ss.Pending, ss.AckPending, ss.Redelivered, ss.Consumers = info.NumPending, info.NumAckPending, info.NumRedelivered, info.NumWaiting
+				ss.Pending, ss.AckPending, ss.Redelivered, ss.Pulls = info.NumPending, info.NumAckPending, info.NumRedelivered, info.NumWaiting
+				ss.ackFloor = info.AckFloor.Consumer
 			}
 		}
 		st.Stages = append(st.Stages, ss)
