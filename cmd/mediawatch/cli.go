@@ -24,6 +24,7 @@ Usage:
   mediawatch worker   poller|dedup|tagger|alerter [--config F] [--nats URL]
   mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
+  mediawatch rules    test 'QUERY' [--since DURATION] [--feed ID]   backtest on stored articles
   mediawatch status   [--json]                             backlog and errors of every stage, health of every feed
   mediawatch check    [--config F]                         validate a config
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return cmdAlerts(ctx, rest, stdout, stderr, getenv)
 	case "feeds":
 		return cmdFeeds(ctx, rest, stdout, stderr, getenv)
+	case "rules":
+		return cmdRules(ctx, rest, stdout, stderr, getenv)
 	case "status":
 		return cmdStatus(ctx, rest, stdout, stderr, getenv)
 	case "check":

@@ -155,3 +155,43 @@ func TestStatus(t *testing.T) {
 	assert.Contains(t, out, "RATE/S")
 	assert.Contains(t, out, "fetch: 500")
 }
+
+func TestRulesTest(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	ctx := context.Background()
+	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	for i, a := range []pipeline.Article{
+		{Title: "Venezuela votes", Feed: "bbc", Entities: []pipeline.Entity{{ID: "venezuela", Surface: "Venezuela", Field: "title", End: 9}}},
+		{Title: "Caribbean storm", Feed: "dw", Entities: []pipeline.Entity{{ID: "caribbean", Surface: "Caribbean", Field: "title", End: 9}}},
+		{Title: "Nothing here", Feed: "bbc"},
+	} {
+		a.Schema, a.ID, a.URL = 1, fmt.Sprintf("a%d", i), fmt.Sprintf("https://e.org/%d", i)
+		_, err := js.Publish(ctx, "articles.tagged."+a.Feed, pipeline.Encode(a))
+		require.NoError(t, err)
+	}
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("entities:\n  - {id: venezuela, country: VE}\n  - {id: caribbean, names: {en: [Caribbean]}}\n"), 0o644))
+	args := func(extra ...string) []string {
+		return append([]string{"rules", "test", "--nats", srv.ClientURL(), "--config", cfg}, extra...)
+	}
+
+	out, stderr, err := runCLI(t, nil, args("entity:venezuela OR entity:caribbean")...)
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(out, "ALERT [test]"))
+	assert.Contains(t, stderr, "2 of 3 stored articles")
+
+	out, stderr, err = runCLI(t, nil, args("entity:venezuela OR entity:caribbean", "--feed", "dw", "--json")...)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(out, `"rule":"test"`))
+	assert.Contains(t, stderr, "1 of 1 stored articles")
+
+	_, stderr, err = runCLI(t, nil, args("entity:atlantis")...)
+	require.NoError(t, err)
+	assert.Contains(t, stderr, `entity "atlantis" is not in`)
+	assert.Contains(t, stderr, "0 of 3")
+
+	_, _, err = runCLI(t, nil, args("entity:venezuela AND (")...)
+	require.ErrorIs(t, err, errUsage)
+	assert.Contains(t, err.Error(), "column 22")
+}
