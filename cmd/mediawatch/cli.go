@@ -24,9 +24,17 @@ Usage:
   mediawatch worker   poller|dedup|tagger|alerter [--config F] [--nats URL]
   mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
-  mediawatch rules    test 'QUERY' [--since DURATION] [--feed ID]   backtest on stored articles
-  mediawatch status   [--json]                             backlog and errors of every stage, health of every feed
-  mediawatch check    [--config F]                         validate a config
+  mediawatch rules    test 'QUERY' [--since DURATION] [--feed ID]
+  mediawatch status   [--json]
+  mediawatch check    [--config F]
+
+  run      poll, dedup, tag and alert; prints the alerts
+  worker   one stage alone, for scaling out
+  feeds    manage the feeds added at run time (registry mw_feeds)
+  alerts   follow the alerts
+  rules    backtest a query on the stored tagged articles
+  status   backlog, rate and dead letters of every stage; health of every feed
+  check    validate a config: every problem, with its line
 
 Without --nats, MEDIAWATCH_NATS_URL or nats.url, "run" starts the NATS
 server in-process (JetStream on, listening on nats.embedded.listen, default
