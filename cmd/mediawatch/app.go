@@ -63,7 +63,7 @@ in-process, so "nats sub 'alerts.>'" from another terminal sees the alerts.
 	if _, err := parse(fs, args, stderr); err != nil {
 		return helpOK(err)
 	}
-	return start(ctx, c, stages, *demoMode, !*quiet, stdout, stderr, getenv)
+	return start(ctx, c, startOptions{stages: stages, embedded: true, demo: *demoMode, printAlerts: !*quiet}, stdout, stderr, getenv)
 }
 
 func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
@@ -96,13 +96,22 @@ spreads the work: docker compose up --scale tagger=4.
 	if *demoMode && pos[0] != "poller" {
 		return fmt.Errorf("%w: --demo is for the poller", errUsage)
 	}
-	return start(ctx, c, pos, *demoMode, false, stdout, stderr, getenv)
+	return start(ctx, c, startOptions{stages: pos, demo: *demoMode}, stdout, stderr, getenv)
+}
+
+// startOptions say what start runs.
+type startOptions struct {
+	stages      []string
+	embedded    bool // start the NATS server in-process when no URL is given
+	demo        bool // serve and poll the bundled sample feeds
+	printAlerts bool // print every alert on stdout
 }
 
 // start loads the config, connects (starting the embedded server when no
-// URL is given and embedded is allowed), applies the topology and runs the
+// URL is given and that is allowed), applies the topology and runs the
 // stages until ctx ends.
-func start(ctx context.Context, c common, names []string, demoMode, printAlerts bool, stdout, stderr io.Writer, getenv env) error {
+func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writer, getenv env) error {
+	names := o.stages
 	log := newLogger(stderr, c.verbose)
 	defer func() { _ = log.Sync() }()
 	cfg, err := loadConfig(c.config, getenv)
@@ -111,8 +120,8 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 		return errSilent
 	}
 
-	url, embedded := natsURL(c.nats, cfg)
-	if embedded && len(names) == len(stages) {
+	url, noURL := natsURL(c.nats, cfg)
+	if noURL && o.embedded {
 		srv, err := pipeline.StartEmbedded(cfg.NATS.Embedded.Listen, cfg.NATS.Embedded.StoreDir, log)
 		if err != nil {
 			return err
@@ -138,7 +147,7 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 	}
 
 	var demoSources []config.Source
-	if demoMode {
+	if o.demo {
 		srv, sources, err := demo.Serve(ctx, log)
 		if err != nil {
 			return err
@@ -160,7 +169,7 @@ func start(ctx context.Context, c common, names []string, demoMode, printAlerts 
 		ws = append(ws, w)
 	}
 
-	if printAlerts {
+	if o.printAlerts {
 		sub, err := nc.Subscribe(pipeline.SubjectAlerts+".>", func(m *nats.Msg) {
 			printAlert(stdout, m.Data, false)
 		})
