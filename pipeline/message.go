@@ -33,6 +33,30 @@ type Article struct {
 	Entities   []Entity  `json:"entities,omitempty"`
 }
 
+// Text fields of an article, as Entity.Field names them.
+const (
+	FieldTitle   = "title"
+	FieldSummary = "summary"
+	FieldContent = "content"
+)
+
+// TextFields lists the fields entities and rule words are looked for in.
+var TextFields = [...]string{FieldTitle, FieldSummary, FieldContent}
+
+// Field returns the text of a field named as in TextFields ("" for any
+// other name).
+func (a *Article) Field(name string) string {
+	switch name {
+	case FieldTitle:
+		return a.Title
+	case FieldSummary:
+		return a.Summary
+	case FieldContent:
+		return a.Content
+	}
+	return ""
+}
+
 // Entity is one mention of a configured entity in an article. Start and End
 // are byte offsets into the field's text exactly as the article carries it
 // (for content, the HTML), so Field[Start:End] is the surface form as written

@@ -115,9 +115,9 @@ func (e *Engine) Evaluate(a *pipeline.Article, now time.Time) []pipeline.Alert {
 			ids = append(ids, ent.ID)
 		}
 	}
-	for _, f := range fields(a) {
-		for _, h := range e.terms.Find(f.name, f.text) {
-			v.text[h.ID] = append(v.text[h.ID], hit{field: f.name, start: h.Start, end: h.End, surface: h.Surface})
+	for _, f := range pipeline.TextFields {
+		for _, h := range e.terms.Find(f, a.Field(f)) {
+			v.text[h.ID] = append(v.text[h.ID], hit{field: f, start: h.Start, end: h.End, surface: h.Surface})
 		}
 	}
 	var alerts []pipeline.Alert
@@ -147,24 +147,6 @@ func AlertID(rule, article string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-type field struct{ name, text string }
-
-func fields(a *pipeline.Article) []field {
-	return []field{{"title", a.Title}, {"summary", a.Summary}, {"content", a.Content}}
-}
-
-func fieldText(a *pipeline.Article, name string) string {
-	switch name {
-	case "title":
-		return a.Title
-	case "summary":
-		return a.Summary
-	case "content":
-		return a.Content
-	}
-	return ""
-}
-
 // explain lists what made the rule fire: every term that is true and not
 // under a NOT, with where it was found.
 func (e *Engine) explain(r rule, v *env) []pipeline.Match {
@@ -178,8 +160,8 @@ func (e *Engine) explain(r rule, v *env) []pipeline.Match {
 			}
 			n++
 			snippet := ""
-			if fieldName == "title" || fieldName == "summary" || fieldName == "content" {
-				snippet = tagger.Snippet(fieldText(v.a, fieldName), start, end, snippetRadius)
+			if text := v.a.Field(fieldName); text != "" {
+				snippet = tagger.Snippet(text, start, end, snippetRadius)
 			}
 			matches = append(matches, pipeline.Match{Term: term, Surface: surface, Field: fieldName, Snippet: snippet})
 		}

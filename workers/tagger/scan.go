@@ -506,17 +506,6 @@ func (m *Matcher) Find(field, text string) []Hit {
 	return out
 }
 
-// fieldName names the article fields in the order Tag reports them.
-func fieldName(f uint8) string {
-	switch f {
-	case 0:
-		return "title"
-	case 1:
-		return "summary"
-	}
-	return "content"
-}
-
 // Tag returns every mention of an entity in the article's title, summary
 // and content, in that order and in text order within a field. The
 // article's Lang decides which stemmer applies ("" or "und": any). It does
@@ -527,7 +516,10 @@ func (m *Matcher) Tag(a *pipeline.Article) []pipeline.Entity {
 	}
 	sc := m.pool.get()
 	defer m.pool.put(sc)
-	texts := [...]string{a.Title, a.Summary, a.Content}
+	var texts [len(pipeline.TextFields)]string
+	for i, f := range pipeline.TextFields {
+		texts[i] = a.Field(f)
+	}
 	lang := articleStemmer(a.Lang)
 	if lang < 0 {
 		lang = unknownArticleLang
@@ -553,7 +545,7 @@ func (m *Matcher) Tag(a *pipeline.Article) []pipeline.Entity {
 			ID:       m.entities[h.entity].id,
 			Kind:     m.kind(h.entity),
 			Surface:  surface(texts[h.field], int(h.start), int(h.end), true),
-			Field:    fieldName(h.field),
+			Field:    pipeline.TextFields[h.field],
 			Start:    int(h.start),
 			End:      int(h.end),
 			Name:     n.text,

@@ -73,7 +73,7 @@ func Mentions(a *pipeline.Article) []pipeline.Mention {
 			out = append(out, pipeline.Mention{
 				Schema: pipeline.MentionSchema, Entity: e.ID, Article: a.ID, URL: a.URL,
 				Title: a.Title, Feed: a.Feed, Lang: a.Lang,
-				Snippet: Snippet(fieldText(a, e.Field), e.Start, e.End, mentionSnippetRadius),
+				Snippet: Snippet(a.Field(e.Field), e.Start, e.End, mentionSnippetRadius),
 			})
 		}
 		m := &out[i]
@@ -101,17 +101,6 @@ func head(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-func fieldText(a *pipeline.Article, field string) string {
-	switch field {
-	case "title":
-		return a.Title
-	case "summary":
-		return a.Summary
-	default:
-		return a.Content
-	}
 }
 
 // Worker is the tagger stage.
