@@ -7,12 +7,15 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/mediawatch/mediawatch/workers/alerter/query"
 )
@@ -208,21 +211,39 @@ func (c *Config) EntityIDs() map[string]bool {
 	return ids
 }
 
-// CountryCodes lists the ISO 3166-1 alpha-2 codes CLDR knows as countries.
-func CountryCodes() []string {
+// CountryCodes lists the ISO 3166-1 alpha-2 codes of the countries CLDR
+// names, upper-case and sorted: what `country:` accepts and what
+// gazetteer.countries adds.
+func CountryCodes() []string { return slices.Clone(countryCodes()) }
+
+// IsCountry reports whether code (either case) is one of CountryCodes.
+func IsCountry(code string) bool {
+	_, ok := slices.BinarySearch(countryCodes(), strings.ToUpper(code))
+	return ok
+}
+
+// countryCodes is built once per process; read-only.
+var countryCodes = sync.OnceValue(func() []string {
 	var out []string
 	for a := 'A'; a <= 'Z'; a++ {
 		for b := 'A'; b <= 'Z'; b++ {
 			code := string([]rune{a, b})
+			switch code {
+			case "AC", "CP", "DG", "EA", "IC", "TA", "EU", "EZ", "UN", "QO", "XA", "XB", "ZZ":
+				continue // reservations and groupings x/text calls countries
+			}
 			r, err := language.ParseRegion(code)
-			if err != nil || !r.IsCountry() || r.String() != code {
+			if err != nil || !r.IsCountry() || r.String() != code || r.Canonicalize() != r {
+				continue
+			}
+			if display.English.Regions().Name(r) == "" {
 				continue
 			}
 			out = append(out, code)
 		}
 	}
 	return out
-}
+})
 
 func (c *Config) validate(l *lines) []error {
 	var errs []error
@@ -281,8 +302,7 @@ func (c *Config) validate(l *lines) []error {
 			add(l.at("entities", i, "kind"), "%s (%s).kind %q: must be person, place, org or other", where, e.ID, e.Kind)
 		}
 		if e.Country != "" {
-			r, err := language.ParseRegion(e.Country)
-			if err != nil || !r.IsCountry() || len(e.Country) != 2 {
+			if len(e.Country) != 2 || !IsCountry(e.Country) {
 				add(l.at("entities", i, "country"), "%s (%s).country %q: not an ISO 3166 two-letter country code", where, e.ID, e.Country)
 			}
 		}

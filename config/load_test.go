@@ -140,3 +140,15 @@ func TestLoadMissingFile(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "does-not-exist.yaml"))
 	assert.False(t, errors.Is(err, os.ErrPermission))
 }
+
+func TestCountryCodesAreWhatTheGazetteerAdds(t *testing.T) {
+	assert.True(t, IsCountry("ve"))
+	assert.True(t, IsCountry("VE"))
+	for _, code := range []string{"EU", "UN", "ZZ", "XA", "QO", "AC"} {
+		assert.False(t, IsCountry(code), code)
+	}
+	_, err := Parse("x.yaml", []byte("entities:\n  - {id: europe, country: EU}\n"), noEnv)
+	require.ErrorContains(t, err, `country "EU": not an ISO 3166 two-letter country code`)
+	_, err = Parse("x.yaml", []byte("gazetteer: {countries: true}\nrules:\n  - {id: r, query: 'entity:eu'}\n"), noEnv)
+	require.ErrorContains(t, err, `unknown entity "eu"`)
+}

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
+
+	"github.com/mediawatch/mediawatch/config"
 )
 
 // cldrName is a country's name in one language, as CLDR writes it.
@@ -26,16 +28,6 @@ type countryTable struct {
 
 // countries returns the CLDR country table, built once per process.
 var countries = sync.OnceValue(buildCountryTable)
-
-// notCountry reports codes golang.org/x/text accepts as countries that ISO
-// 3166-1 does not assign to one: exceptional reservations and groupings.
-func notCountry(code string) bool {
-	switch code {
-	case "AC", "CP", "DG", "EA", "IC", "TA", "EU", "EZ", "UN", "QO", "XA", "XB", "ZZ":
-		return true
-	}
-	return false
-}
 
 func buildCountryTable() *countryTable {
 	t := &countryTable{names: map[string][]cldrName{}}
@@ -67,43 +59,29 @@ func buildCountryTable() *countryTable {
 	}
 	sort.SliceStable(namers, func(i, j int) bool { return rank(namers[i].tag) < rank(namers[j].tag) })
 	var z tokenizer
-	var b [2]byte
-	for x := byte('A'); x <= 'Z'; x++ {
-		for y := byte('A'); y <= 'Z'; y++ {
-			b[0], b[1] = x, y
-			code := string(b[:])
-			if notCountry(code) {
-				continue
-			}
-			r, err := language.ParseRegion(code)
-			if err != nil || !r.IsCountry() || r.String() != code || r.Canonicalize() != r {
-				continue
-			}
-			if display.English.Regions().Name(r) == "" {
-				continue
-			}
-			// The same name in two languages is one name, unless the
-			// languages stem differently.
-			type key struct {
-				name    string
-				stemmer int
-			}
-			seen := map[key]bool{}
-			var names []cldrName
-			for _, n := range namers {
-				name := strings.TrimSpace(n.n.Name(r))
-				k := key{name, stemmerFor(n.tag)}
-				// CLDR falls back to the code ("CN") where a language
-				// lacks a name.
-				if name == "" || strings.EqualFold(name, code) || seen[k] || ambiguousShort(&z, name) {
-					continue
-				}
-				seen[k] = true
-				names = append(names, cldrName{lang: n.tag, name: name})
-			}
-			t.codes = append(t.codes, code)
-			t.names[code] = names
+	for _, code := range config.CountryCodes() {
+		r := language.MustParseRegion(code)
+		// The same name in two languages is one name, unless the
+		// languages stem differently.
+		type key struct {
+			name    string
+			stemmer int
 		}
+		seen := map[key]bool{}
+		var names []cldrName
+		for _, n := range namers {
+			name := strings.TrimSpace(n.n.Name(r))
+			k := key{name, stemmerFor(n.tag)}
+			// CLDR falls back to the code ("CN") where a language
+			// lacks a name.
+			if name == "" || strings.EqualFold(name, code) || seen[k] || ambiguousShort(&z, name) {
+				continue
+			}
+			seen[k] = true
+			names = append(names, cldrName{lang: n.tag, name: name})
+		}
+		t.codes = append(t.codes, code)
+		t.names[code] = names
 	}
 	// "Myanmar (Burma)": also "Myanmar", unless another country's name in
 	// the same language has the same base ("Congo (DRC)", "Congo (Republic)").
