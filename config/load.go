@@ -276,19 +276,8 @@ func (c *Config) validate(l *lines) []error {
 	for i, s := range c.Sources {
 		where := fmt.Sprintf("sources[%d]", i)
 		checkID(add, l.at("sources", i, "id"), where, s.ID, feeds)
-		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add(l.at("sources", i, "url"), "%s (%s).url %q: not an http or https URL", where, s.ID, s.URL)
-		}
-		switch {
-		case s.Interval < 0:
-			add(l.at("sources", i, "interval"), "%s (%s).interval %s: must not be negative", where, s.ID, s.Interval)
-		case time.Duration(s.Interval) < MinInterval:
-			add(l.at("sources", i, "interval"), "%s (%s).interval %s: at least %s, to be polite to the server", where, s.ID, s.Interval, MinInterval)
-		}
-		if s.Lang != "" {
-			if _, err := language.Parse(s.Lang); err != nil {
-				add(l.at("sources", i, "lang"), "%s (%s).lang %q: not a language code like en or pt-BR", where, s.ID, s.Lang)
-			}
+		for _, p := range CheckSource(s) {
+			add(l.at("sources", i, p.Key), "%s (%s).%s %s", where, s.ID, p.Key, p.Msg)
 		}
 	}
 
@@ -359,6 +348,34 @@ func (c *Config) validate(l *lines) []error {
 		}
 	}
 	return errs
+}
+
+// Problem is one thing wrong with a field of a configuration item.
+type Problem struct {
+	Key string // the field: url, interval, ...
+	Msg string // the value and what is wrong with it
+}
+
+// CheckSource lists what is wrong with a source's url, interval and lang
+// (its id is checked where ids must also be unique). The feeds command
+// applies it to feeds added at run time too.
+func CheckSource(s Source) []Problem {
+	var ps []Problem
+	if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		ps = append(ps, Problem{"url", fmt.Sprintf("%q: not an http or https URL", s.URL)})
+	}
+	switch {
+	case s.Interval < 0:
+		ps = append(ps, Problem{"interval", fmt.Sprintf("%s: must not be negative", s.Interval)})
+	case time.Duration(s.Interval) < MinInterval:
+		ps = append(ps, Problem{"interval", fmt.Sprintf("%s: at least %s, to be polite to the server", s.Interval, MinInterval)})
+	}
+	if s.Lang != "" {
+		if _, err := language.Parse(s.Lang); err != nil {
+			ps = append(ps, Problem{"lang", fmt.Sprintf("%q: not a language code like en or pt-BR", s.Lang)})
+		}
+	}
+	return ps
 }
 
 func checkID(add func(int, string, ...any), line int, where, id string, seen map[string]bool) {

@@ -144,13 +144,11 @@ func checkSource(s config.Source) error {
 	if !config.ValidID(s.ID) {
 		return fmt.Errorf("--id %q: must be lower-case letters, digits, _ or - (it becomes a NATS subject token)", s.ID)
 	}
-	if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q: not an http or https URL", s.URL)
+	var errs []error
+	for _, p := range config.CheckSource(s) {
+		errs = append(errs, fmt.Errorf("feed %s %s", p.Key, p.Msg))
 	}
-	if time.Duration(s.Interval) < config.MinInterval {
-		return fmt.Errorf("--interval %s: at least %s", s.Interval, config.MinInterval)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 type listedFeed struct {
