@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -314,9 +313,9 @@ func (w *Worker) poll(ctx context.Context, src config.Source, st State, now time
 	if err != nil {
 		return nil, resp, fmt.Errorf("feed %q: %w", src.ID, err)
 	}
-	if src.Lang != "" {
+	if lang := normalizeLang(src.Lang); lang != "" {
 		for i := range arts {
-			arts[i].Lang, arts[i].LangConf = strings.ToLower(src.Lang), 1
+			arts[i].Lang, arts[i].LangConf = lang, 1
 		}
 	}
 	return arts, resp, nil
