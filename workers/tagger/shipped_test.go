@@ -1,6 +1,7 @@
 package tagger
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,7 +43,7 @@ func TestShippedConfigMissionExamples(t *testing.T) {
 			for _, lang := range []string{tt.lang, ""} { // declared, and unknown
 				var got []string
 				for _, e := range m.Tag(&pipeline.Article{Title: tt.title, Lang: lang}) {
-					if !contains(got, e.ID) {
+					if !slices.Contains(got, e.ID) {
 						got = append(got, e.ID)
 					}
 				}
@@ -50,13 +51,4 @@ func TestShippedConfigMissionExamples(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

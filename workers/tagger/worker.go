@@ -3,6 +3,7 @@ package tagger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -76,15 +77,7 @@ func Mentions(a *pipeline.Article) []pipeline.Mention {
 				Snippet: Snippet(a.Field(e.Field), e.Start, e.End, mentionSnippetRadius),
 			})
 		}
-		m := &out[i]
-		found := false
-		for _, s := range m.Surfaces {
-			if s == e.Surface {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if m := &out[i]; !slices.Contains(m.Surfaces, e.Surface) {
 			m.Surfaces = append(m.Surfaces, e.Surface)
 		}
 	}
