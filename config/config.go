@@ -2,7 +2,11 @@
 // validation with line numbers, and environment overrides.
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/mediawatch/mediawatch/feeds"
+)
 
 // Config is the whole configuration, loaded once and passed explicitly.
 type Config struct {
@@ -63,6 +67,20 @@ type Source struct {
 	URL      string   `yaml:"url"`
 	Interval Duration `yaml:"interval"`
 	Lang     string   `yaml:"lang"` // declared language; overrides the feed's own
+}
+
+// Feed is the source as the feed library knows it.
+func (s Source) Feed() feeds.Source {
+	return feeds.Source{ID: s.ID, URL: s.URL, Interval: time.Duration(s.Interval), Lang: s.Lang}
+}
+
+// Feeds maps sources onto the feed library's.
+func Feeds(sources []Source) []feeds.Source {
+	out := make([]feeds.Source, len(sources))
+	for i, s := range sources {
+		out[i] = s.Feed()
+	}
+	return out
 }
 
 // Entity is a person, place, organisation or anything else to find.

@@ -6,18 +6,18 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 
-	"github.com/mediawatch/mediawatch/workers/alerter/query"
+	"github.com/mediawatch/mediawatch/feeds"
+	"github.com/mediawatch/mediawatch/match"
+	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/query"
+	"github.com/mediawatch/mediawatch/reader"
 )
 
 // Defaults used where the file says nothing.
@@ -25,20 +25,12 @@ const (
 	DefaultEmbeddedListen = "127.0.0.1:4222"
 	DefaultStoreDir       = "./data/nats"
 	DefaultHTTPListen     = "127.0.0.1:9090"
-	DefaultInterval       = 5 * time.Minute
-	MinInterval           = 10 * time.Second
-	DefaultTimeout        = 20 * time.Second
-	DefaultMaxBodySize    = 10 << 20
+	DefaultInterval       = feeds.DefaultInterval
+	DefaultTimeout        = reader.DefaultTimeout
+	DefaultMaxBodySize    = reader.DefaultMaxBody
 	DefaultUserAgent      = "mediawatch/0.1 (+https://github.com/mediawatch/mediawatch)"
 	DefaultDedupTTL       = 30 * 24 * time.Hour
 )
-
-// idPattern is what feed, entity, rule and sink ids must look like: they are
-// NATS subject tokens.
-var idPattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
-
-// ValidID reports whether s can be a feed, entity, rule or sink id.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
 
 // Default returns the configuration used when no file is given.
 func Default() *Config {
@@ -204,46 +196,12 @@ func (c *Config) EntityIDs() map[string]bool {
 		ids[e.ID] = true
 	}
 	if c.Gazetteer.Countries {
-		for _, code := range CountryCodes() {
+		for _, code := range match.CountryCodes() {
 			ids[strings.ToLower(code)] = true
 		}
 	}
 	return ids
 }
-
-// CountryCodes lists the ISO 3166-1 alpha-2 codes of the countries CLDR
-// names, upper-case and sorted: what `country:` accepts and what
-// gazetteer.countries adds.
-func CountryCodes() []string { return slices.Clone(countryCodes()) }
-
-// IsCountry reports whether code (either case) is one of CountryCodes.
-func IsCountry(code string) bool {
-	_, ok := slices.BinarySearch(countryCodes(), strings.ToUpper(code))
-	return ok
-}
-
-// countryCodes is built once per process; read-only.
-var countryCodes = sync.OnceValue(func() []string {
-	var out []string
-	for a := 'A'; a <= 'Z'; a++ {
-		for b := 'A'; b <= 'Z'; b++ {
-			code := string([]rune{a, b})
-			switch code {
-			case "AC", "CP", "DG", "EA", "IC", "TA", "EU", "EZ", "UN", "QO", "XA", "XB", "ZZ":
-				continue // reservations and groupings x/text calls countries
-			}
-			r, err := language.ParseRegion(code)
-			if err != nil || !r.IsCountry() || r.String() != code || r.Canonicalize() != r {
-				continue
-			}
-			if display.English.Regions().Name(r) == "" {
-				continue
-			}
-			out = append(out, code)
-		}
-	}
-	return out
-})
 
 func (c *Config) validate(l *lines) []error {
 	var errs []error
@@ -272,11 +230,11 @@ func (c *Config) validate(l *lines) []error {
 		add(l.at("dedup", "ttl"), "dedup.ttl %s: must be positive", c.Dedup.TTL)
 	}
 
-	feeds := map[string]bool{}
+	sources := map[string]bool{}
 	for i, s := range c.Sources {
 		where := fmt.Sprintf("sources[%d]", i)
-		checkID(add, l.at("sources", i, "id"), where, s.ID, feeds)
-		for _, p := range CheckSource(s) {
+		checkID(add, l.at("sources", i, "id"), where, s.ID, sources)
+		for _, p := range feeds.Check(s.Feed()) {
 			add(l.at("sources", i, p.Key), "%s (%s).%s %s", where, s.ID, p.Key, p.Msg)
 		}
 	}
@@ -291,7 +249,7 @@ func (c *Config) validate(l *lines) []error {
 			add(l.at("entities", i, "kind"), "%s (%s).kind %q: must be person, place, org or other", where, e.ID, e.Kind)
 		}
 		if e.Country != "" {
-			if len(e.Country) != 2 || !IsCountry(e.Country) {
+			if len(e.Country) != 2 || !match.IsCountry(e.Country) {
 				add(l.at("entities", i, "country"), "%s (%s).country %q: not an ISO 3166 two-letter country code", where, e.ID, e.Country)
 			}
 		}
@@ -350,39 +308,11 @@ func (c *Config) validate(l *lines) []error {
 	return errs
 }
 
-// Problem is one thing wrong with a field of a configuration item.
-type Problem struct {
-	Key string // the field: url, interval, ...
-	Msg string // the value and what is wrong with it
-}
-
-// CheckSource lists what is wrong with a source's url, interval and lang
-// (its id is checked where ids must also be unique). The feeds command
-// applies it to feeds added at run time too.
-func CheckSource(s Source) []Problem {
-	var ps []Problem
-	if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		ps = append(ps, Problem{"url", fmt.Sprintf("%q: not an http or https URL", s.URL)})
-	}
-	switch {
-	case s.Interval < 0:
-		ps = append(ps, Problem{"interval", fmt.Sprintf("%s: must not be negative", s.Interval)})
-	case time.Duration(s.Interval) < MinInterval:
-		ps = append(ps, Problem{"interval", fmt.Sprintf("%s: at least %s, to be polite to the server", s.Interval, MinInterval)})
-	}
-	if s.Lang != "" {
-		if _, err := language.Parse(s.Lang); err != nil {
-			ps = append(ps, Problem{"lang", fmt.Sprintf("%q: not a language code like en or pt-BR", s.Lang)})
-		}
-	}
-	return ps
-}
-
 func checkID(add func(int, string, ...any), line int, where, id string, seen map[string]bool) {
 	switch {
 	case id == "":
 		add(line, "%s.id: missing", where)
-	case !ValidID(id):
+	case !pipeline.ValidID(id):
 		add(line, "%s.id %q: must be lower-case letters, digits, _ or - (it becomes a NATS subject token)", where, id)
 	case seen[id]:
 		add(line, "%s.id %q: used twice", where, id)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mediawatch/mediawatch/match"
 )
 
 func noEnv(string) string { return "" }
@@ -124,7 +126,7 @@ func TestGazetteerCountriesMakeEntityIDs(t *testing.T) {
 	cfg, err := Parse("x.yaml", []byte("gazetteer: {countries: true}\nrules:\n  - {id: r, query: 'entity:ve OR entity:cu'}\n"), noEnv)
 	require.NoError(t, err)
 	assert.True(t, cfg.EntityIDs()["ve"])
-	assert.Greater(t, len(CountryCodes()), 240)
+	assert.Greater(t, len(match.CountryCodes()), 240)
 }
 
 func TestRedacted(t *testing.T) {
@@ -142,10 +144,10 @@ func TestLoadMissingFile(t *testing.T) {
 }
 
 func TestCountryCodesAreWhatTheGazetteerAdds(t *testing.T) {
-	assert.True(t, IsCountry("ve"))
-	assert.True(t, IsCountry("VE"))
+	assert.True(t, match.IsCountry("ve"))
+	assert.True(t, match.IsCountry("VE"))
 	for _, code := range []string{"EU", "UN", "ZZ", "XA", "QO", "AC"} {
-		assert.False(t, IsCountry(code), code)
+		assert.False(t, match.IsCountry(code), code)
 	}
 	_, err := Parse("x.yaml", []byte("entities:\n  - {id: europe, country: EU}\n"), noEnv)
 	require.ErrorContains(t, err, `country "EU": not an ISO 3166 two-letter country code`)

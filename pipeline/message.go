@@ -1,6 +1,8 @@
-// Package pipeline holds what every mediawatch worker shares: the message
-// types, subject names, the JetStream topology, the stage runner, the NATS
-// connection and the embedded server.
+// Package pipeline holds what every mediawatch stage shares: the message
+// types and their ids, subject names, the JetStream topology, the stage
+// runner and its middleware, the one backoff policy, the NATS connection and
+// the embedded server, metrics and health, and the inspection behind
+// "mediawatch status". It knows nothing of what a stage does.
 package pipeline
 
 import "time"
@@ -40,8 +42,9 @@ const (
 	FieldContent = "content"
 )
 
-// TextFields lists the fields entities and rule words are looked for in.
-var TextFields = [...]string{FieldTitle, FieldSummary, FieldContent}
+// TextFields lists the fields entities and rule words are looked for in, in
+// the order they are searched.
+func TextFields() []string { return []string{FieldTitle, FieldSummary, FieldContent} }
 
 // Field returns the text of a field named as in TextFields ("" for any
 // other name).

@@ -126,7 +126,7 @@ func ServeHTTP(ctx context.Context, listen string, m *Metrics, ready func() erro
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CloseWait)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()

@@ -101,6 +101,9 @@ func Connect(ctx context.Context, url, name string, log *zap.Logger) (*nats.Conn
 			log.Warn("nats error", zap.Error(err), zap.String("subject", subject))
 		}),
 	}
+	// The first connection is retried a few times (a server or a cluster
+	// node may be starting): about 13 s in all before giving up.
+	retry := Backoff{Initial: 300 * time.Millisecond, Max: 2 * time.Second}.Sequence()
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		nc, err := nats.Connect(url, opts...)
@@ -108,14 +111,15 @@ func Connect(ctx context.Context, url, name string, log *zap.Logger) (*nats.Conn
 			return nc, nil
 		}
 		lastErr = err
-		if attempt >= 10 || errors.Is(err, nats.ErrAuthorization) {
+		if attempt >= connectAttempts || errors.Is(err, nats.ErrAuthorization) {
 			break
 		}
-		select {
-		case <-ctx.Done():
+		if !Sleep(ctx, retry.NextBackOff()) {
 			return nil, fmt.Errorf("connect to nats %s: %w", url, ctx.Err())
-		case <-time.After(time.Duration(attempt) * 300 * time.Millisecond):
 		}
 	}
 	return nil, fmt.Errorf("connect to nats %s: %w", url, lastErr)
 }
+
+// connectAttempts is how many times Connect tries the first connection.
+const connectAttempts = 10

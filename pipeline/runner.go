@@ -13,82 +13,6 @@ import (
 	"go.uber.org/zap"
 )
 
-// Message is a stage's input as its handler sees it: no NATS types.
-type Message struct {
-	Subject   string
-	Data      []byte
-	Delivered uint64 // 1 on the first attempt
-	StreamSeq uint64
-}
-
-// Output is one message a handler wants published. MsgID becomes the
-// Nats-Msg-Id header, so a redelivered input never yields two outputs.
-type Output struct {
-	Subject string
-	MsgID   string
-	Data    []byte
-}
-
-// Handler is a stage's logic: an input to outputs, or an error. Errors are
-// retried with backoff unless wrapped with Permanent.
-type Handler func(ctx context.Context, m Message) ([]Output, error)
-
-// Middleware wraps a handler with a cross-cutting concern.
-type Middleware func(Handler) Handler
-
-// Chain applies middlewares so the first one is the outermost.
-func Chain(h Handler, mws ...Middleware) Handler {
-	for i := len(mws) - 1; i >= 0; i-- {
-		h = mws[i](h)
-	}
-	return h
-}
-
-// ErrPermanent marks an error that no retry can fix: the message goes to
-// the dead-letter queue at once.
-var ErrPermanent = errors.New("permanent failure")
-
-type permanentError struct{ err error }
-
-func (e permanentError) Error() string { return e.err.Error() }
-func (e permanentError) Unwrap() []error {
-	return []error{e.err, ErrPermanent}
-}
-
-// Permanent marks err as not worth retrying.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return permanentError{err}
-}
-
-// Recover turns a panicking handler into a permanent error, so one poison
-// message cannot take a stage down.
-func Recover() Middleware {
-	return func(next Handler) Handler {
-		return func(ctx context.Context, m Message) (outs []Output, err error) {
-			defer func() {
-				if p := recover(); p != nil {
-					outs, err = nil, Permanent(fmt.Errorf("handler panicked: %v", p))
-				}
-			}()
-			return next(ctx, m)
-		}
-	}
-}
-
-// Timeout bounds each message's handling.
-func Timeout(d time.Duration) Middleware {
-	return func(next Handler) Handler {
-		return func(ctx context.Context, m Message) ([]Output, error) {
-			ctx, cancel := context.WithTimeout(ctx, d)
-			defer cancel()
-			return next(ctx, m)
-		}
-	}
-}
-
 // DLQ header names.
 const (
 	HeaderError     = "Mediawatch-Error"
@@ -98,12 +22,33 @@ const (
 	HeaderDelivered = "Mediawatch-Delivered"
 )
 
+// ShutdownBudget is how long a process may take to stop once told to
+// (docker stop and Kubernetes wait 10 s before they kill). Every wait of a
+// shutdown is derived from it.
+const ShutdownBudget = 10 * time.Second
+
+// The parts of the shutdown budget.
+const (
+	// Grace is how long the messages a stage holds may finish; the rest are
+	// handed back for another replica.
+	Grace = ShutdownBudget * 7 / 10
+	// StopWait is how long a process waits for its stages to stop.
+	StopWait = ShutdownBudget * 9 / 10
+	// CloseWait bounds each last step: flushing the connection, closing the
+	// HTTP server.
+	CloseWait = ShutdownBudget / 5
+)
+
+// publishTimeout bounds the wait for the server to acknowledge a handler's
+// outputs.
+const publishTimeout = 15 * time.Second
+
 // RunnerOptions tune a Runner; zero values take defaults.
 type RunnerOptions struct {
 	Concurrency int           // handlers in flight at once (default 4)
-	Timeout     time.Duration // per message (default AckWait - 10s)
+	Timeout     time.Duration // per message, publishing included (default AckWait - 10s)
 	Backoff     func(attempt uint64) time.Duration
-	Grace       time.Duration // how long in-flight handlers may finish at shutdown (default 7s)
+	Grace       time.Duration // how long in-flight handlers may finish at shutdown (default Grace)
 	Metrics     *Metrics
 
 	// afterPublish, for tests, runs after the outputs are stored and before
@@ -113,6 +58,11 @@ type RunnerOptions struct {
 
 // Runner consumes one stage's durable consumer, runs the handler, publishes
 // its outputs, and acknowledges only after every output is stored.
+//
+// The handler runs inside the middleware, composed once: Log, Measure,
+// Classify, Recover, Timeout, and innermost the publishing of the Result.
+// The runner turns what comes out into an ack verb: Ack on success, a copy
+// to dlq.<stage> and Term for a permanent error, NakWithDelay otherwise.
 type Runner struct {
 	js      jetstream.JetStream
 	spec    ConsumerSpec
@@ -134,18 +84,44 @@ func NewRunner(js jetstream.JetStream, spec ConsumerSpec, h Handler, log *zap.Lo
 		opts.Backoff = DefaultBackoff
 	}
 	if opts.Grace <= 0 {
-		opts.Grace = 7 * time.Second
+		opts.Grace = Grace
 	}
 	r := &Runner{js: js, spec: spec, log: log.With(zap.String("worker", spec.Stage)), opts: opts}
 	r.stats = opts.Metrics.Stage(spec.Stage)
-	r.handler = Chain(h, Recover(), Timeout(opts.Timeout))
+	r.handler = Chain(h,
+		Log(r.log),
+		Measure(r.stats),
+		Classify(MaxDeliver),
+		Recover(),
+		Timeout(opts.Timeout),
+		r.publishing,
+	)
 	return r
 }
 
-// DefaultBackoff is 1s, 2s, 4s ... capped at 30s.
-func DefaultBackoff(attempt uint64) time.Duration {
-	d := time.Second << min(attempt-1, 5)
-	return min(d, 30*time.Second)
+// publishing is the innermost middleware: it stores the handler's outputs,
+// then runs its After step.
+func (r *Runner) publishing(next Handler) Handler {
+	return func(ctx context.Context, m Message) (Result, error) {
+		res, err := next(ctx, m)
+		if err != nil {
+			return res, err
+		}
+		if err := publish(ctx, r.js, res.Outputs); err != nil {
+			return res, err
+		}
+		if res.After != nil {
+			if err := res.After(ctx); err != nil {
+				return res, err
+			}
+		}
+		if r.opts.afterPublish != nil {
+			if err := r.opts.afterPublish(m); err != nil {
+				return res, err
+			}
+		}
+		return res, nil
+	}
 }
 
 // Run consumes until ctx ends, then stops intake, lets in-flight messages
@@ -159,30 +135,28 @@ func (r *Runner) Run(ctx context.Context) error {
 	defer hcancel()
 	sem := make(chan struct{}, r.opts.Concurrency)
 
-	attempt := 0
+	retry := RetryBackoff()
+	var graceEnd <-chan time.Time
 	for {
 		cc, err := r.consume(ctx, hctx, sem, &inflight)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			attempt++
-			d := DefaultBackoff(uint64(min(attempt, 6)))
+			d := retry.NextBackOff()
 			r.log.Warn("start consumer failed; retrying", zap.Error(err), zap.Duration("retry_in", d))
 			r.stats.errors.Add(1)
-			select {
-			case <-ctx.Done():
-			case <-time.After(d):
-			}
+			Sleep(ctx, d)
 			continue
 		}
-		attempt = 0
+		retry.Reset()
 		select {
 		case <-ctx.Done():
+			graceEnd = time.After(r.opts.Grace)
 			cc.Drain() // buffered messages reach the callback, which hands them back
 			select {
 			case <-cc.Closed():
-			case <-time.After(r.opts.Grace):
+			case <-graceEnd:
 			}
 		case <-cc.Closed():
 			if ctx.Err() == nil {
@@ -193,12 +167,15 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		break
 	}
+	if graceEnd == nil {
+		graceEnd = time.After(r.opts.Grace)
+	}
 
 	done := make(chan struct{})
 	go func() { inflight.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(r.opts.Grace):
+	case <-graceEnd:
 		r.log.Warn("in-flight messages did not finish within the grace period; handing them back")
 		hcancel()
 		<-done
@@ -264,6 +241,7 @@ func (r *Runner) consume(ctx, hctx context.Context, sem chan struct{}, inflight 
 	return cc, nil
 }
 
+// process runs one message through the handler chain and settles it.
 func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 	meta, err := msg.Metadata()
 	if err != nil {
@@ -271,7 +249,6 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Term()
 		return
 	}
-	log := r.log.With(zap.String("subject", msg.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream), zap.Uint64("delivered", meta.NumDelivered))
 	m := Message{Subject: msg.Subject(), Data: msg.Data(), Delivered: meta.NumDelivered, StreamSeq: meta.Sequence.Stream}
 
 	// Keep the server from redelivering while a slow handler works.
@@ -288,45 +265,30 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 			}
 		}
 	}()
-	start := time.Now()
-	outs, err := r.handler(ctx, m)
-	if err == nil {
-		err = r.publish(ctx, outs)
-	}
-	if err == nil && r.opts.afterPublish != nil {
-		err = r.opts.afterPublish(m)
-	}
+	_, err = r.handler(ctx, m)
 	close(stop)
-	r.stats.observe(time.Since(start))
+	r.settle(ctx, msg, meta, err)
+}
 
+// settle turns the outcome of a message's handling into an ack verb.
+func (r *Runner) settle(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, err error) {
 	switch {
 	case err == nil:
 		if aerr := msg.Ack(); aerr != nil {
-			log.Warn("ack failed; the message will be redelivered", zap.Error(aerr))
-			return
+			r.log.Warn("ack failed; the message will be redelivered", zap.Error(aerr), zap.String("subject", msg.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream))
 		}
-		r.stats.processed.Add(1)
-		r.stats.published.Add(uint64(len(outs)))
-		log.Debug("handled", zap.Int("outputs", len(outs)))
-	case errors.Is(err, ErrPermanent) || meta.NumDelivered >= MaxDeliver:
-		r.deadLetter(ctx, msg, meta, err, log)
+	case errors.Is(err, ErrPermanent):
+		r.deadLetter(ctx, msg, meta, err)
 	case ctx.Err() != nil:
 		_ = msg.Nak() // shutting down: hand it back
 	default:
-		d := r.opts.Backoff(meta.NumDelivered)
-		log.Warn("handling failed; will retry", zap.Error(err), zap.Duration("retry_in", d))
-		r.stats.retries.Add(1)
-		_ = msg.NakWithDelay(d)
+		_ = msg.NakWithDelay(r.opts.Backoff(meta.NumDelivered))
 	}
 }
 
-func (r *Runner) publish(ctx context.Context, outs []Output) error {
-	return Publish(ctx, r.js, outs)
-}
-
-// Publish stores every output and waits for all the acknowledgements; it
+// publish stores every output and waits for all the acknowledgements; it
 // fails if any output was not stored.
-func Publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
+func publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 	type pending struct {
 		subject string
 		future  jetstream.PubAckFuture
@@ -354,7 +316,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 		}
 		sent = append(sent, pending{o.Subject, f})
 	}
-	timeout := time.NewTimer(15 * time.Second)
+	timeout := time.NewTimer(publishTimeout)
 	defer timeout.Stop()
 	for _, p := range sent {
 		select {
@@ -362,7 +324,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 		case err := <-p.future.Err():
 			return fmt.Errorf("publish %s: %w", p.subject, err)
 		case <-timeout.C:
-			return fmt.Errorf("publish %s: no acknowledgement within 15s", p.subject)
+			return fmt.Errorf("publish %s: no acknowledgement within %s", p.subject, publishTimeout)
 		case <-ctx.Done():
 			return fmt.Errorf("publish %s: %w", p.subject, ctx.Err())
 		}
@@ -373,7 +335,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 // deadLetter copies the message to dlq.<stage> with the reason, then
 // terminates it. If the copy cannot be stored the message is handed back,
 // so nothing is dropped silently.
-func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error, log *zap.Logger) {
+func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error) {
 	dm := nats.NewMsg(Subject(SubjectDLQ, r.spec.Stage))
 	dm.Data = msg.Data()
 	for k, v := range msg.Headers() {
@@ -386,9 +348,10 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstr
 	dm.Header.Set(HeaderSubject, msg.Subject())
 	dm.Header.Set(HeaderStreamSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
 	dm.Header.Set(HeaderDelivered, strconv.FormatUint(meta.NumDelivered, 10))
-	dm.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("dlq:%s:%s:%d", r.spec.Stage, meta.Stream, meta.Sequence.Stream))
+	dm.Header.Set(jetstream.MsgIDHeader, dlqMsgID(r.spec.Stage, meta.Stream, meta.Sequence.Stream))
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	log := r.log.With(zap.String("subject", msg.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream))
 	if _, err := r.js.PublishMsg(pctx, dm); err != nil {
 		log.Warn("dead-letter copy failed; handing the message back", zap.Error(err), zap.NamedError("cause", cause))
 		_ = msg.NakWithDelay(r.opts.Backoff(meta.NumDelivered))
@@ -398,7 +361,7 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstr
 		log.Warn("terminate failed", zap.Error(err))
 	}
 	r.stats.deadLettered.Add(1)
-	log.Error("message dead-lettered", zap.Error(cause), zap.String("dlq", dm.Subject))
+	log.Info("message dead-lettered", zap.String("dlq", dm.Subject))
 }
 
 // Deps are what every worker needs from outside.

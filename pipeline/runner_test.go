@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"context"
@@ -15,23 +15,24 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
 )
 
 // testStage sets up an input stream IN_<name> (subject in.<name>.>) and an
 // output stream OUT_<name> (subject out.<name>.>) with a durable consumer,
 // mirroring the real topology's settings.
-func testStage(t *testing.T, js jetstream.JetStream, name string) ConsumerSpec {
+func testStage(t *testing.T, js jetstream.JetStream, name string) pipeline.ConsumerSpec {
 	t.Helper()
 	ctx := context.Background()
-	spec := ConsumerSpec{Stage: name, Stream: "IN_" + name, Subject: "in." + name + ".>"}
-	_, err := js.CreateOrUpdateStream(ctx, StreamConfig(StreamSpec{Name: spec.Stream, Subjects: []string{spec.Subject}, MaxAge: time.Hour}, 1))
+	spec := pipeline.ConsumerSpec{Stage: name, Stream: "IN_" + name, Subject: "in." + name + ".>"}
+	_, err := js.CreateOrUpdateStream(ctx, pipeline.StreamConfig(pipeline.StreamSpec{Name: spec.Stream, Subjects: []string{spec.Subject}, MaxAge: time.Hour}, 1))
 	require.NoError(t, err)
-	_, err = js.CreateOrUpdateStream(ctx, StreamConfig(StreamSpec{Name: "OUT_" + name, Subjects: []string{"out." + name + ".>"}, MaxAge: time.Hour}, 1))
+	_, err = js.CreateOrUpdateStream(ctx, pipeline.StreamConfig(pipeline.StreamSpec{Name: "OUT_" + name, Subjects: []string{"out." + name + ".>"}, MaxAge: time.Hour}, 1))
 	require.NoError(t, err)
-	_, err = js.CreateOrUpdateStream(ctx, StreamConfig(StreamSpec{Name: "DLQ_" + name, Subjects: []string{"dlq." + name}, MaxAge: time.Hour}, 1))
+	_, err = js.CreateOrUpdateStream(ctx, pipeline.StreamConfig(pipeline.StreamSpec{Name: "DLQ_" + name, Subjects: []string{"dlq." + name}, MaxAge: time.Hour}, 1))
 	require.NoError(t, err)
-	_, err = js.CreateOrUpdateConsumer(ctx, spec.Stream, ConsumerConfig(spec, 1))
+	_, err = js.CreateOrUpdateConsumer(ctx, spec.Stream, pipeline.ConsumerConfig(spec, 1))
 	require.NoError(t, err)
 	return spec
 }
@@ -53,7 +54,7 @@ func streamMsgs(t *testing.T, js jetstream.JetStream, stream string) uint64 {
 	return info.State.Msgs
 }
 
-func startRunner(t *testing.T, r *Runner) (stop func()) {
+func startRunner(t *testing.T, r *pipeline.Runner) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -75,15 +76,15 @@ func startRunner(t *testing.T, r *Runner) (stop func()) {
 }
 
 // echo publishes each input to out.<name>.<same token> with a stable Msg-Id.
-func echo(name string) Handler {
-	return func(_ context.Context, m Message) ([]Output, error) {
+func echo(name string) pipeline.Handler {
+	return func(_ context.Context, m pipeline.Message) (pipeline.Result, error) {
 		tok := m.Subject[len("in."+name+"."):]
-		return []Output{{Subject: "out." + name + "." + tok, MsgID: name + ":" + tok, Data: m.Data}}, nil
+		return pipeline.Outputs(pipeline.Output{Subject: "out." + name + "." + tok, MsgID: name + ":" + tok, Data: m.Data}), nil
 	}
 }
 
-func fastOpts() RunnerOptions {
-	return RunnerOptions{Backoff: func(uint64) time.Duration { return 20 * time.Millisecond }, Grace: 5 * time.Second}
+func fastOpts() pipeline.RunnerOptions {
+	return pipeline.RunnerOptions{Backoff: func(uint64) time.Duration { return 20 * time.Millisecond }, Grace: 5 * time.Second}
 }
 
 func TestRunnerPublishesAndAcks(t *testing.T) {
@@ -91,7 +92,7 @@ func TestRunnerPublishesAndAcks(t *testing.T) {
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	spec := testStage(t, js, "ok")
 	publishInputs(t, js, "ok", 20)
-	startRunner(t, NewRunner(js, spec, echo("ok"), zaptest.NewLogger(t), fastOpts()))
+	startRunner(t, pipeline.NewRunner(js, spec, echo("ok"), zaptest.NewLogger(t), fastOpts()))
 
 	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_ok") == 20 }, 10*time.Second, 20*time.Millisecond)
 	require.Eventually(t, func() bool {
@@ -116,14 +117,14 @@ func TestRunnerRedeliveryYieldsNoSecondOutput(t *testing.T) {
 	var attempts atomic.Int64
 	h := echo("redeliver")
 	opts := fastOpts()
-	opts.afterPublish = func(m Message) error {
+	pipeline.SetAfterPublish(&opts, func(m pipeline.Message) error {
 		attempts.Add(1)
 		if m.Delivered == 1 {
 			return errors.New("simulated crash before ack")
 		}
 		return nil
-	}
-	startRunner(t, NewRunner(js, spec, h, zaptest.NewLogger(t), opts))
+	})
+	startRunner(t, pipeline.NewRunner(js, spec, h, zaptest.NewLogger(t), opts))
 
 	require.Eventually(t, func() bool { return attempts.Load() >= 20 }, 10*time.Second, 20*time.Millisecond)
 	assert.Equal(t, uint64(10), streamMsgs(t, js, "OUT_redeliver"), "one output per input despite two publishes each")
@@ -140,13 +141,13 @@ func TestRunnerDeadLettersPoisonAndKeepsFlowing(t *testing.T) {
 	t.Cleanup(func() { _ = sub.Unsubscribe() })
 
 	var poisonAttempts atomic.Int64
-	h := func(ctx context.Context, m Message) ([]Output, error) {
+	h := func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
 		if string(m.Data) == "3" {
 			poisonAttempts.Add(1)
-			return nil, errors.New("cannot handle 3")
+			return pipeline.Result{}, errors.New("cannot handle 3")
 		}
 		if string(m.Data) == "5" {
-			return nil, Permanent(errors.New("malformed 5"))
+			return pipeline.Result{}, pipeline.Permanent(errors.New("malformed 5"))
 		}
 		if string(m.Data) == "7" {
 			panic("boom on 7")
@@ -154,16 +155,16 @@ func TestRunnerDeadLettersPoisonAndKeepsFlowing(t *testing.T) {
 		return echo("poison")(ctx, m)
 	}
 	publishInputs(t, js, "poison", 10)
-	startRunner(t, NewRunner(js, spec, h, zaptest.NewLogger(t), fastOpts()))
+	startRunner(t, pipeline.NewRunner(js, spec, h, zaptest.NewLogger(t), fastOpts()))
 
 	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_poison") == 7 }, 10*time.Second, 20*time.Millisecond)
 	got := map[string]string{}
 	for range 3 {
 		select {
 		case m := <-dlq:
-			got[string(m.Data)] = m.Header.Get(HeaderError)
-			assert.Equal(t, "poison", m.Header.Get(HeaderStage))
-			assert.NotEmpty(t, m.Header.Get(HeaderStreamSeq))
+			got[string(m.Data)] = m.Header.Get(pipeline.HeaderError)
+			assert.Equal(t, "poison", m.Header.Get(pipeline.HeaderStage))
+			assert.NotEmpty(t, m.Header.Get(pipeline.HeaderStreamSeq))
 		case <-time.After(10 * time.Second):
 			t.Fatalf("dead letters so far: %v", got)
 		}
@@ -171,7 +172,7 @@ func TestRunnerDeadLettersPoisonAndKeepsFlowing(t *testing.T) {
 	assert.Equal(t, "cannot handle 3", got["3"])
 	assert.Equal(t, "malformed 5", got["5"])
 	assert.Contains(t, got["7"], "boom on 7")
-	assert.Equal(t, int64(MaxDeliver), poisonAttempts.Load(), "a transient error is retried up to MaxDeliver times")
+	assert.Equal(t, int64(pipeline.MaxDeliver), poisonAttempts.Load(), "a transient error is retried up to pipeline.MaxDeliver times")
 }
 
 func TestRunnerShutdownLosesNothing(t *testing.T) {
@@ -182,21 +183,21 @@ func TestRunnerShutdownLosesNothing(t *testing.T) {
 	publishInputs(t, js, "shutdown", n)
 
 	var handled atomic.Int64
-	slow := func(ctx context.Context, m Message) ([]Output, error) {
+	slow := func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
 		handled.Add(1)
 		select {
 		case <-time.After(2 * time.Millisecond):
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return pipeline.Result{}, ctx.Err()
 		}
 		return echo("shutdown")(ctx, m)
 	}
-	stop := startRunner(t, NewRunner(js, spec, slow, zaptest.NewLogger(t), fastOpts()))
+	stop := startRunner(t, pipeline.NewRunner(js, spec, slow, zaptest.NewLogger(t), fastOpts()))
 	require.Eventually(t, func() bool { return handled.Load() > 20 }, 10*time.Second, time.Millisecond)
 	stop() // mid-stream
 
 	// A second runner picks up whatever the first handed back or left.
-	startRunner(t, NewRunner(js, spec, slow, zaptest.NewLogger(t), fastOpts()))
+	startRunner(t, pipeline.NewRunner(js, spec, slow, zaptest.NewLogger(t), fastOpts()))
 	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_shutdown") == n }, 30*time.Second, 20*time.Millisecond)
 }
 
@@ -205,7 +206,7 @@ func TestRunnerReestablishesALostConsumer(t *testing.T) {
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	spec := testStage(t, js, "lost")
 	publishInputs(t, js, "lost", 5)
-	startRunner(t, NewRunner(js, spec, echo("lost"), zaptest.NewLogger(t), fastOpts()))
+	startRunner(t, pipeline.NewRunner(js, spec, echo("lost"), zaptest.NewLogger(t), fastOpts()))
 	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_lost") == 5 }, 10*time.Second, 20*time.Millisecond)
 
 	// Someone deletes the consumer (an operator, a lost cluster state).
@@ -222,12 +223,12 @@ func TestPublishSkipsRepeatedMsgIDs(t *testing.T) {
 	t.Parallel()
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	testStage(t, js, "repeat")
-	outs := []Output{
+	outs := []pipeline.Output{
 		{Subject: "out.repeat.a", MsgID: "x:1", Data: []byte("first")},
 		{Subject: "out.repeat.a", MsgID: "x:1", Data: []byte("same item listed twice")},
 		{Subject: "out.repeat.b", MsgID: "x:2", Data: []byte("other")},
 		{Subject: "out.repeat.c", Data: []byte("no id")},
 	}
-	require.NoError(t, Publish(context.Background(), js, outs))
+	require.NoError(t, pipeline.Publish(context.Background(), js, outs))
 	assert.Equal(t, uint64(3), streamMsgs(t, js, "OUT_repeat"))
 }

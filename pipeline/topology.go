@@ -2,15 +2,14 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 )
 
-// Subjects. A <feed>, <rule> or <entity> token is an id matching
-// [a-z0-9_-]+.
+// Subjects. A <feed>, <rule> or <entity> token is an id (see ValidID).
 const (
 	SubjectPolls    = "polls"           // polls.<feed>: a ticket to fetch a feed now
 	SubjectRaw      = "articles.raw"    // articles.raw.<feed>: as fetched
@@ -23,6 +22,10 @@ const (
 
 // Subject joins a prefix and a token: Subject(SubjectAlerts, "venezuela").
 func Subject(prefix, token string) string { return prefix + "." + token }
+
+// All is the subject filter matching every subject under prefix:
+// All(SubjectAlerts) is "alerts.>".
+func All(prefix string) string { return prefix + ".>" }
 
 // Stream names.
 const (
@@ -59,15 +62,17 @@ type StreamSpec struct {
 	WorkQueue bool
 }
 
-// Streams is the whole stream topology, as data.
-var Streams = []StreamSpec{
-	{Name: StreamPolls, Subjects: []string{SubjectPolls + ".>"}, MaxAge: time.Hour, WorkQueue: true},
-	{Name: StreamRaw, Subjects: []string{SubjectRaw + ".>"}, MaxAge: 24 * time.Hour},
-	{Name: StreamArticles, Subjects: []string{SubjectNew + ".>"}, MaxAge: 7 * 24 * time.Hour},
-	{Name: StreamTagged, Subjects: []string{SubjectTagged + ".>"}, MaxAge: 30 * 24 * time.Hour},
-	{Name: StreamAlerts, Subjects: []string{SubjectAlerts + ".>"}, MaxAge: 30 * 24 * time.Hour},
-	{Name: StreamMentions, Subjects: []string{SubjectMentions + ".>"}, MaxAge: 7 * 24 * time.Hour},
-	{Name: StreamDLQ, Subjects: []string{SubjectDLQ + ".>"}, MaxAge: 30 * 24 * time.Hour},
+// Streams returns every stream of the topology, as data.
+func Streams() []StreamSpec {
+	return []StreamSpec{
+		{Name: StreamPolls, Subjects: []string{All(SubjectPolls)}, MaxAge: time.Hour, WorkQueue: true},
+		{Name: StreamRaw, Subjects: []string{All(SubjectRaw)}, MaxAge: 24 * time.Hour},
+		{Name: StreamArticles, Subjects: []string{All(SubjectNew)}, MaxAge: 7 * 24 * time.Hour},
+		{Name: StreamTagged, Subjects: []string{All(SubjectTagged)}, MaxAge: 30 * 24 * time.Hour},
+		{Name: StreamAlerts, Subjects: []string{All(SubjectAlerts)}, MaxAge: 30 * 24 * time.Hour},
+		{Name: StreamMentions, Subjects: []string{All(SubjectMentions)}, MaxAge: 7 * 24 * time.Hour},
+		{Name: StreamDLQ, Subjects: []string{All(SubjectDLQ)}, MaxAge: 30 * 24 * time.Hour},
+	}
 }
 
 // StreamConfig maps a spec onto the server's configuration.
@@ -89,19 +94,12 @@ func StreamConfig(s StreamSpec, replicas int) jetstream.StreamConfig {
 }
 
 // ConsumerSpec declares the one durable consumer a stage kind shares across
-// all its replicas.
+// all its replicas: its input. Every stage package declares its own (its
+// Spec function); the stage registry, package workers, lists them.
 type ConsumerSpec struct {
-	Stage   string // poller, dedup, tagger, alerter
-	Stream  string
+	Stage   string // the stage's name: its durable consumer's name and its DLQ token
+	Stream  string // the input stream
 	Subject string // filter
-}
-
-// Consumers lists each stage's input, as data.
-var Consumers = map[string]ConsumerSpec{
-	"poller":  {Stage: "poller", Stream: StreamPolls, Subject: SubjectPolls + ".>"},
-	"dedup":   {Stage: "dedup", Stream: StreamRaw, Subject: SubjectRaw + ".>"},
-	"tagger":  {Stage: "tagger", Stream: StreamArticles, Subject: SubjectNew + ".>"},
-	"alerter": {Stage: "alerter", Stream: StreamTagged, Subject: SubjectTagged + ".>"},
 }
 
 // ConsumerConfig maps a spec onto the server's configuration.
@@ -147,26 +145,87 @@ func KVConfig(k KVSpec, replicas int) jetstream.KeyValueConfig {
 	}
 }
 
-// Topology creates or updates every stream, consumer and bucket. It is
-// idempotent: every worker calls it at start.
-func Topology(ctx context.Context, js jetstream.JetStream, replicas int, seenTTL time.Duration) error {
-	for _, s := range Streams {
-		if _, err := js.CreateOrUpdateStream(ctx, StreamConfig(s, replicas)); err != nil {
+// TopologyOptions say what a topology is made of besides the fixed streams
+// and buckets.
+type TopologyOptions struct {
+	Stages   []ConsumerSpec // one durable consumer each
+	Replicas int            // of every stream, consumer and bucket (0: 1)
+	SeenTTL  time.Duration  // how long dedup remembers article ids
+}
+
+// Topology is every stream, consumer and bucket as the server configures
+// them.
+type Topology struct {
+	Streams   []jetstream.StreamConfig
+	Consumers []StreamConsumer
+	Buckets   []jetstream.KeyValueConfig
+}
+
+// StreamConsumer is a consumer's configuration and the stream it reads.
+type StreamConsumer struct {
+	Stream string
+	Config jetstream.ConsumerConfig
+}
+
+// Plan maps the topology's specs onto server configurations: a pure
+// function of its options.
+func Plan(o TopologyOptions) Topology {
+	replicas := max(o.Replicas, 1)
+	var t Topology
+	for _, s := range Streams() {
+		t.Streams = append(t.Streams, StreamConfig(s, replicas))
+	}
+	for _, c := range o.Stages {
+		t.Consumers = append(t.Consumers, StreamConsumer{Stream: c.Stream, Config: ConsumerConfig(c, replicas)})
+	}
+	for _, k := range Buckets(o.SeenTTL) {
+		t.Buckets = append(t.Buckets, KVConfig(k, replicas))
+	}
+	return t
+}
+
+// Create creates or updates every stream, consumer and bucket of t, in that
+// order. It is idempotent.
+func (t Topology) Create(ctx context.Context, js jetstream.JetStream) error {
+	for _, s := range t.Streams {
+		if _, err := js.CreateOrUpdateStream(ctx, s); err != nil {
 			return fmt.Errorf("create stream %s: %w", s.Name, err)
 		}
 	}
-	for _, c := range Consumers {
-		if _, err := js.CreateOrUpdateConsumer(ctx, c.Stream, ConsumerConfig(c, replicas)); err != nil {
-			return fmt.Errorf("create consumer %s on %s: %w", c.Stage, c.Stream, err)
+	for _, c := range t.Consumers {
+		if _, err := js.CreateOrUpdateConsumer(ctx, c.Stream, c.Config); err != nil {
+			return fmt.Errorf("create consumer %s on %s: %w", c.Config.Durable, c.Stream, err)
 		}
 	}
-	for _, k := range Buckets(seenTTL) {
-		if _, err := js.CreateOrUpdateKeyValue(ctx, KVConfig(k, replicas)); err != nil {
+	for _, k := range t.Buckets {
+		if _, err := js.CreateOrUpdateKeyValue(ctx, k); err != nil {
 			return fmt.Errorf("create key-value bucket %s: %w", k.Bucket, err)
 		}
 	}
 	return nil
 }
 
-// ErrUnknownStage is returned for a stage name that has no consumer.
-var ErrUnknownStage = errors.New("unknown stage")
+// topologyPatience is how long Apply keeps trying: a cluster that is still
+// electing leaders answers with timeouts for a while.
+const topologyPatience = 5 * time.Minute
+
+// Apply creates or updates the topology, retrying with backoff for up to
+// five minutes while the server (or a cluster electing its leaders) cannot
+// take it yet. Each attempt is bounded by 30 s.
+func (t Topology) Apply(ctx context.Context, js jetstream.JetStream, log *zap.Logger) error {
+	b := RetryBackoff()
+	deadline := time.Now().Add(topologyPatience)
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := t.Create(tctx, js)
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			return err
+		}
+		d := b.NextBackOff()
+		log.Warn("set up streams failed; retrying", zap.Error(err), zap.Duration("retry_in", d))
+		if !Sleep(ctx, d) {
+			return ctx.Err()
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/pipeline"
 )
 
@@ -40,7 +39,7 @@ article's title, feed and language, and the words that made the rule fire.
 		fs.Usage()
 		return fmt.Errorf("%w: alerts takes the subcommand tail", errUsage)
 	}
-	if *rule != "" && !config.ValidID(*rule) {
+	if *rule != "" && !pipeline.ValidID(*rule) {
 		return fmt.Errorf("%w: --rule %q is not a rule id", errUsage, *rule)
 	}
 	_, nc, js, err := client(ctx, c, "mediawatch-alerts-tail", stderr, getenv)
@@ -49,7 +48,7 @@ article's title, feed and language, and the words that made the rule fire.
 	}
 	defer nc.Close()
 
-	subject := pipeline.SubjectAlerts + ".>"
+	subject := pipeline.All(pipeline.SubjectAlerts)
 	if *rule != "" {
 		subject = pipeline.Subject(pipeline.SubjectAlerts, *rule)
 	}

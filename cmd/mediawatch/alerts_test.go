@@ -14,6 +14,7 @@ import (
 
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
+	"github.com/mediawatch/mediawatch/workers"
 )
 
 type lockedBuffer struct {
@@ -61,7 +62,7 @@ func TestAlertsTail(t *testing.T) {
 	srv := pipelinetest.Server(t)
 	_, js := pipelinetest.Connect(t, srv)
 	ctx := context.Background()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js, workers.Specs()...)
 
 	// An alert stored before the tail starts: only --since replays it.
 	_, err := js.Publish(ctx, "alerts.old", pipeline.Encode(testAlert("old", "Stored earlier")))

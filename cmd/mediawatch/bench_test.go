@@ -15,6 +15,7 @@ import (
 	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
+	"github.com/mediawatch/mediawatch/workers"
 )
 
 // BenchmarkPipeline pushes b.N raw articles through dedup, tagger and
@@ -30,10 +31,12 @@ func BenchmarkPipeline(b *testing.B) {
 	defer cancel()
 	cfg, err := config.Load("../../config/mediawatch.yaml", func(string) string { return "" })
 	require.NoError(b, err)
-	require.NoError(b, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(b, js, workers.Specs()...)
 	deps := pipeline.Deps{JS: js}
 	for _, stage := range []string{"dedup", "tagger", "alerter"} {
-		w, err := newWorker(ctx, stage, cfg, deps, zap.NewNop())
+		s, err := workers.Lookup(stage)
+		require.NoError(b, err)
+		w, err := s.New(ctx, cfg, deps, zap.NewNop())
 		require.NoError(b, err)
 		go func() { _ = w.Run(ctx) }()
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,13 +16,15 @@ import (
 
 	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/workers"
 )
 
+// usage is the top-level help; %s is the stages, poller|dedup|...
 const usage = `mediawatch: a streaming media monitor on NATS JetStream.
 
 Usage:
   mediawatch run      [--config F] [--nats URL] [--demo]   every stage in one process
-  mediawatch worker   poller|dedup|tagger|alerter [--config F] [--nats URL]
+  mediawatch worker   %s [--config F] [--nats URL]
   mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
   mediawatch rules    test 'QUERY' [--since DURATION] [--feed ID]
@@ -51,6 +54,7 @@ Run "mediawatch COMMAND --help" for a command's flags.
 type env func(string) string
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	usage := fmt.Sprintf(usage, strings.Join(workers.Names(), "|"))
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("%w: no command given", errUsage)

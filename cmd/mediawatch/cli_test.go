@@ -14,9 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
-	"github.com/mediawatch/mediawatch/workers/poller"
+	"github.com/mediawatch/mediawatch/workers"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
@@ -123,7 +124,7 @@ func TestStatus(t *testing.T) {
 	srv := pipelinetest.Server(t)
 	_, js := pipelinetest.Connect(t, srv)
 	ctx := context.Background()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js, workers.Specs()...)
 	for i := range 3 {
 		_, err := js.Publish(ctx, "articles.raw.f", fmt.Appendf(nil, `{"n":%d}`, i))
 		require.NoError(t, err)
@@ -132,14 +133,14 @@ func TestStatus(t *testing.T) {
 	require.NoError(t, err)
 	kv, err := js.KeyValue(ctx, pipeline.BucketFeedState)
 	require.NoError(t, err)
-	_, err = kv.Put(ctx, "bbc", pipeline.Encode(poller.State{Failures: 2, LastError: "fetch: 500"}))
+	_, err = kv.Put(ctx, "bbc", pipeline.Encode(feeds.State{Failures: 2, LastError: "fetch: 500"}))
 	require.NoError(t, err)
 
 	out, _, err := runCLI(t, nil, "status", "--json", "--sample", "0", "--nats", srv.ClientURL())
 	require.NoError(t, err)
 	var st status
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
-	byStage := map[string]stageStatus{}
+	byStage := map[string]pipeline.StageStatus{}
 	for _, s := range st.Stages {
 		byStage[s.Stage] = s
 	}
@@ -160,7 +161,7 @@ func TestRulesTest(t *testing.T) {
 	srv := pipelinetest.Server(t)
 	_, js := pipelinetest.Connect(t, srv)
 	ctx := context.Background()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js, workers.Specs()...)
 	for i, a := range []pipeline.Article{
 		{Title: "Venezuela votes", Feed: "bbc", Entities: []pipeline.Entity{{ID: "venezuela", Surface: "Venezuela", Field: "title", End: 9}}},
 		{Title: "Caribbean storm", Feed: "dw", Entities: []pipeline.Entity{{ID: "caribbean", Surface: "Caribbean", Field: "title", End: 9}}},

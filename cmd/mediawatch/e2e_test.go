@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/workers"
 )
 
 // binary is the mediawatch command built once for the end-to-end tests.
@@ -186,7 +187,7 @@ func connectWhenUp(t *testing.T, url string) *nats.Conn {
 
 // idle reports whether every stage has handled everything in its stream.
 func idle(t *testing.T, js jetstream.JetStream) bool {
-	for _, c := range pipeline.Consumers {
+	for _, c := range workers.Specs() {
 		cons, err := js.Consumer(context.Background(), c.Stream, c.Stage)
 		if err != nil {
 			return false

@@ -2,25 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-
-	"github.com/nats-io/nats.go/jetstream"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/workers"
 )
 
 const feedsUsage = `Usage:
@@ -31,8 +26,8 @@ const feedsUsage = `Usage:
   mediawatch feeds export            (OPML on standard output)
 
 Feeds added here live in the KV bucket mw_feeds; running pollers pick them
-up at once, no restart needed. Feeds from the config file are listed too but
-are changed in the file.
+up at once, no restart needed. Feeds from the config file are listed and
+exported too, but are changed in the file; an import skips them.
 
 `
 
@@ -41,7 +36,7 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	var c common
 	c.register(fs)
 	id := fs.String("id", "", "feed id: lower-case letters, digits, _ and - (add)")
-	interval := fs.Duration("interval", config.DefaultInterval, "how often to poll, at least 10s (add, import)")
+	interval := fs.Duration("interval", feeds.DefaultInterval, "how often to poll, at least 10s (add, import)")
 	lang := fs.String("lang", "", "the feed's language, overriding what it declares (add)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, feedsUsage)
@@ -56,16 +51,17 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return fmt.Errorf("%w: feeds needs a subcommand: add, list, remove, import or export", errUsage)
 	}
 	want := map[string]int{"add": 2, "list": 1, "remove": 2, "import": 2, "export": 1}
-	n, ok := want[pos[0]]
-	if !ok || len(pos) != n {
+	if n, ok := want[pos[0]]; !ok || len(pos) != n {
 		fs.Usage()
 		return fmt.Errorf("%w: feeds %s", errUsage, strings.Join(pos, " "))
 	}
-	var src config.Source
+	src := feeds.Source{ID: *id, URL: pos[len(pos)-1], Interval: *interval, Lang: *lang}
 	if pos[0] == "add" {
-		src = config.Source{ID: *id, URL: pos[1], Interval: config.Duration(*interval), Lang: *lang}
-		if err := checkSource(src); err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+		if err := feeds.CheckID(src.ID); err != nil {
+			return fmt.Errorf("%w: --%w", errUsage, err)
+		}
+		if err := feeds.Validate(src); err != nil {
+			return fmt.Errorf("%w: feed %w", errUsage, err)
 		}
 	}
 	cfg, nc, js, err := client(ctx, c, "mediawatch-feeds", stderr, getenv)
@@ -75,60 +71,97 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer nc.Close()
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := pipeline.Topology(tctx, js, cfg.NATS.Replicas, time.Duration(cfg.Dedup.TTL)); err != nil {
+	if err := workers.Topology(cfg).Create(tctx, js); err != nil {
 		return err
 	}
 	kv, err := js.KeyValue(tctx, pipeline.BucketFeeds)
 	if err != nil {
 		return fmt.Errorf("open bucket %s: %w", pipeline.BucketFeeds, err)
 	}
+	registry := feeds.NewRegistry(kv)
+	fromFile := config.Feeds(cfg.Sources)
 
 	switch pos[0] {
 	case "add":
-		for _, s := range cfg.Sources {
-			if s.ID == src.ID {
-				return fmt.Errorf("feed %q is in the config file %s: change it there", src.ID, cfg.Path)
-			}
+		if slices.ContainsFunc(fromFile, func(s feeds.Source) bool { return s.ID == src.ID }) {
+			return fmt.Errorf("feed %q is in the config file %s: change it there", src.ID, cfg.Path)
 		}
-		if _, err := kv.Put(tctx, src.ID, pipeline.Encode(src)); err != nil {
-			return fmt.Errorf("add feed %q: %w", src.ID, err)
+		if err := registry.Put(tctx, src); err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "added %s (%s, every %s)\n", src.ID, src.URL, src.Interval)
 	case "remove":
-		if _, err := kv.Get(tctx, pos[1]); errors.Is(err, jetstream.ErrKeyNotFound) {
-			return fmt.Errorf("remove feed %q: not in the feed registry (feeds from the config file are removed there)", pos[1])
-		}
-		if err := kv.Delete(tctx, pos[1]); err != nil {
-			return fmt.Errorf("remove feed %q: %w", pos[1], err)
+		if err := registry.Remove(tctx, pos[1]); errors.Is(err, feeds.ErrNotRegistered) {
+			return fmt.Errorf("%w (feeds from the config file are removed there)", err)
+		} else if err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "removed %s\n", pos[1])
 	case "import":
-		srcs, err := readOPML(pos[1], *interval)
-		if err != nil {
-			return err
-		}
-		for _, s := range srcs {
-			if _, err := kv.Put(tctx, s.ID, pipeline.Encode(s)); err != nil {
-				return fmt.Errorf("import feed %q: %w", s.ID, err)
-			}
-		}
-		fmt.Fprintf(stdout, "imported %d feeds from %s\n", len(srcs), pos[1])
+		return importOPML(tctx, registry, pos[1], *interval, fromFile, stdout, stderr)
 	case "list", "export":
-		all, err := allFeeds(tctx, kv, cfg)
+		dynamic, bad, err := registry.List(tctx)
 		if err != nil {
 			return err
+		}
+		for _, err := range bad {
+			fmt.Fprintf(stderr, "warning: %v\n", err)
 		}
 		if pos[0] == "export" {
-			return writeOPML(stdout, all)
+			return feeds.WriteOPML(stdout, "mediawatch feeds", append(fromFile, dynamic...))
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tINTERVAL\tLANG\tFROM\tURL")
-		for _, f := range all {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.ID, f.Interval, orDash(f.Lang), f.from, f.URL)
-		}
-		return tw.Flush()
+		return listFeeds(stdout, fromFile, dynamic)
 	}
 	return nil
+}
+
+// importOPML adds an OPML file's feeds to the registry, saying which it
+// left out and why.
+func importOPML(ctx context.Context, registry *feeds.Registry, path string, interval time.Duration, fromFile []feeds.Source, stdout, stderr io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", path, err)
+	}
+	defer func() { _ = f.Close() }() // read only: nothing to lose
+	read, skipped, err := feeds.ReadOPML(f, interval)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", path, err)
+	}
+	add, also := feeds.Merge(read, fromFile)
+	for _, s := range append(skipped, also...) {
+		fmt.Fprintf(stderr, "skipped %s\n", s)
+	}
+	if len(add) == 0 && len(also) == 0 {
+		return fmt.Errorf("import %s: no feed with an http(s) xmlUrl found", path)
+	}
+	for _, s := range add {
+		if err := registry.Put(ctx, s); err != nil {
+			return fmt.Errorf("import %s: %w", path, err)
+		}
+	}
+	fmt.Fprintf(stdout, "imported %d feeds from %s\n", len(add), path)
+	return nil
+}
+
+func listFeeds(w io.Writer, fromFile, dynamic []feeds.Source) error {
+	type row struct {
+		feeds.Source
+		from string
+	}
+	var rows []row
+	for _, s := range fromFile {
+		rows = append(rows, row{s, "config"})
+	}
+	for _, s := range dynamic {
+		rows = append(rows, row{s, "registry"})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.ID, b.ID) })
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tINTERVAL\tLANG\tFROM\tURL")
+	for _, f := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.ID, f.Interval, orDash(f.Lang), f.from, f.URL)
+	}
+	return tw.Flush()
 }
 
 func orDash(s string) string {
@@ -136,151 +169,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// checkSource applies the config file's rules to a feed given on the
-// command line.
-func checkSource(s config.Source) error {
-	if !config.ValidID(s.ID) {
-		return fmt.Errorf("--id %q: must be lower-case letters, digits, _ or - (it becomes a NATS subject token)", s.ID)
-	}
-	var errs []error
-	for _, p := range config.CheckSource(s) {
-		errs = append(errs, fmt.Errorf("feed %s %s", p.Key, p.Msg))
-	}
-	return errors.Join(errs...)
-}
-
-type listedFeed struct {
-	config.Source
-	from string
-}
-
-func allFeeds(ctx context.Context, kv jetstream.KeyValue, cfg *config.Config) ([]listedFeed, error) {
-	var out []listedFeed
-	for _, s := range cfg.Sources {
-		out = append(out, listedFeed{s, "config"})
-	}
-	keys, err := kv.ListKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list feeds: %w", err)
-	}
-	for k := range keys.Keys() {
-		e, err := kv.Get(ctx, k)
-		if err != nil {
-			continue
-		}
-		var s config.Source
-		if json.Unmarshal(e.Value(), &s) == nil {
-			out = append(out, listedFeed{s, "registry"})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
-}
-
-type opml struct {
-	XMLName xml.Name  `xml:"opml"`
-	Version string    `xml:"version,attr"`
-	Title   string    `xml:"head>title"`
-	Body    []outline `xml:"body>outline"`
-}
-
-type outline struct {
-	Text     string    `xml:"text,attr,omitempty"`
-	Title    string    `xml:"title,attr,omitempty"`
-	Type     string    `xml:"type,attr,omitempty"`
-	XMLURL   string    `xml:"xmlUrl,attr,omitempty"`
-	Language string    `xml:"language,attr,omitempty"`
-	Children []outline `xml:"outline"`
-}
-
-// readOPML reads feeds from an OPML file; ids come from the titles.
-func readOPML(path string, interval time.Duration) ([]config.Source, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
-	}
-	defer func() { _ = f.Close() }() // read only: nothing to lose
-	var doc opml
-	dec := xml.NewDecoder(io.LimitReader(f, 16<<20))
-	dec.Strict = false
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("import %s: not OPML: %w", path, err)
-	}
-	var out []config.Source
-	seen := map[string]bool{}
-	var walk func([]outline)
-	walk = func(os []outline) {
-		for _, o := range os {
-			if o.XMLURL != "" {
-				name := o.Title
-				if name == "" {
-					name = o.Text
-				}
-				id := slug(name, o.XMLURL)
-				for base, i := id, 2; seen[id]; i++ {
-					id = fmt.Sprintf("%s-%d", base, i)
-				}
-				s := config.Source{ID: id, URL: strings.TrimSpace(o.XMLURL), Interval: config.Duration(interval), Lang: o.Language}
-				if checkSource(s) == nil {
-					seen[id] = true
-					out = append(out, s)
-				}
-			}
-			walk(o.Children)
-		}
-	}
-	walk(doc.Body)
-	if len(out) == 0 {
-		return nil, fmt.Errorf("import %s: no feed with an http(s) xmlUrl found", path)
-	}
-	return out, nil
-}
-
-// slug makes a feed id from a title, or from the URL's host.
-func slug(name, rawURL string) string {
-	if name == "" {
-		if u, err := url.Parse(rawURL); err == nil {
-			name = u.Host
-		}
-	}
-	var b strings.Builder
-	dash := false
-	for _, r := range norm.NFD.String(strings.ToLower(name)) {
-		switch {
-		case unicode.Is(unicode.Mn, r): // accents: español -> espanol
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
-		}
-		if b.Len() >= 40 {
-			break
-		}
-	}
-	s := strings.Trim(b.String(), "-")
-	if s == "" {
-		s = "feed"
-	}
-	return s
-}
-
-func writeOPML(w io.Writer, feeds []listedFeed) error {
-	doc := opml{Version: "2.0", Title: "mediawatch feeds"}
-	for _, f := range feeds {
-		doc.Body = append(doc.Body, outline{Text: f.ID, Title: f.ID, Type: "rss", XMLURL: f.URL, Language: f.Lang})
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
 }

@@ -8,12 +8,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/query"
+	"github.com/mediawatch/mediawatch/rules"
 	"github.com/mediawatch/mediawatch/workers/alerter"
-	"github.com/mediawatch/mediawatch/workers/alerter/query"
 )
 
 func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
@@ -41,10 +39,10 @@ Nothing is published.
 		fs.Usage()
 		return fmt.Errorf("%w: rules takes the subcommand test and one query", errUsage)
 	}
-	if *feed != "" && !config.ValidID(*feed) {
+	if *feed != "" && !pipeline.ValidID(*feed) {
 		return fmt.Errorf("%w: --feed %q is not a feed id", errUsage, *feed)
 	}
-	engine, err := alerter.NewEngine([]config.Rule{{ID: "test", Query: pos[1]}})
+	engine, err := alerter.NewEngine([]rules.Rule{{ID: "test", Query: pos[1]}})
 	if err != nil {
 		var se *query.SyntaxError
 		if errors.As(err, &se) {
@@ -65,51 +63,18 @@ Nothing is published.
 		}
 	}
 
-	subject := pipeline.SubjectTagged + ".>"
-	if *feed != "" {
-		subject = pipeline.Subject(pipeline.SubjectTagged, *feed)
-	}
 	start := time.Now().Add(-*since)
-	cons, err := js.OrderedConsumer(ctx, pipeline.StreamTagged, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{subject},
-		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
-		OptStartTime:   &start,
+	fired := 0
+	seen, err := alerter.Backtest(ctx, js, engine, start, *feed, func(al pipeline.Alert) {
+		fired++
+		if *raw {
+			fmt.Fprintf(stdout, "%s\n", pipeline.Encode(al))
+		} else {
+			printAlert(stdout, pipeline.Encode(al), false)
+		}
 	})
 	if err != nil {
-		return fmt.Errorf("read stored articles: %w", err)
-	}
-	info, err := cons.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("read stored articles: %w", err)
-	}
-	var seen, fired int
-	if info.NumPending > 0 {
-		it, err := cons.Messages()
-		if err != nil {
-			return fmt.Errorf("read stored articles: %w", err)
-		}
-		defer it.Stop()
-		for {
-			m, err := it.Next()
-			if err != nil {
-				return fmt.Errorf("read stored articles: %w", err)
-			}
-			seen++
-			if a, err := pipeline.DecodeArticle(m.Data()); err == nil {
-				for _, al := range engine.Evaluate(a, time.Now()) {
-					fired++
-					if *raw {
-						fmt.Fprintf(stdout, "%s\n", pipeline.Encode(al))
-					} else {
-						printAlert(stdout, pipeline.Encode(al), false)
-					}
-				}
-			}
-			meta, err := m.Metadata()
-			if err != nil || meta.NumPending == 0 {
-				break
-			}
-		}
+		return err
 	}
 	fmt.Fprintf(stderr, "%d of %d stored articles since %s match\n", fired, seen, start.Format(time.RFC3339))
 	return nil

@@ -7,39 +7,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"text/tabwriter"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
-	"github.com/mediawatch/mediawatch/workers/poller"
+	"github.com/mediawatch/mediawatch/workers"
 )
 
-// stageStatus is one stage's backlog as the server sees it.
-type stageStatus struct {
-	Stage       string  `json:"stage"`
-	Stream      string  `json:"stream"`
-	Stored      uint64  `json:"stored"`        // messages in the input stream
-	Pending     uint64  `json:"pending"`       // not yet delivered
-	AckPending  int     `json:"ack_pending"`   // delivered, not yet acknowledged
-	Redelivered int     `json:"redelivered"`   // delivered more than once, not yet acknowledged
-	Pulls       int     `json:"pull_requests"` // pull requests waiting: about one per running replica
-	DeadLetters uint64  `json:"dead_letters"`  // in dlq.<stage>
-	Rate        float64 `json:"rate"`          // messages acknowledged per second over the sample
-	ackFloor    uint64
-}
-
-type feedStatus struct {
-	Feed string `json:"feed"`
-	poller.State
-}
-
+// status is what "mediawatch status" shows.
 type status struct {
-	Stages  []stageStatus     `json:"stages"`
-	Streams map[string]uint64 `json:"streams"`
-	Feeds   []feedStatus      `json:"feeds"`
+	pipeline.Status
+	Feeds []feeds.FeedState `json:"feeds"`
 }
 
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
@@ -62,24 +43,20 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	st, err := readStatus(ctx, js)
+	inspected, err := pipeline.Inspect(ctx, js, workers.Specs(), *sample)
 	if err != nil {
 		return err
 	}
-	if *sample > 0 {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(*sample):
-		}
-		later, err := readStatus(ctx, js)
-		if err != nil {
+	st := status{Status: *inspected}
+	kv, err := js.KeyValue(ctx, pipeline.BucketFeedState)
+	switch {
+	case errors.Is(err, jetstream.ErrBucketNotFound): // nothing has polled yet
+	case err != nil:
+		return fmt.Errorf("read feed states: %w", err)
+	default:
+		if st.Feeds, err = (feeds.KVState{KV: kv}).List(ctx); err != nil {
 			return err
 		}
-		for i := range later.Stages {
-			later.Stages[i].Rate = float64(later.Stages[i].ackFloor-st.Stages[i].ackFloor) / sample.Seconds()
-		}
-		st = later
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -109,67 +86,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func readStatus(ctx context.Context, js jetstream.JetStream) (*status, error) {
-	st := &status{Streams: map[string]uint64{}}
-	var deadLetters map[string]uint64
-	for _, spec := range pipeline.Streams {
-		s, err := js.Stream(ctx, spec.Name)
-		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			continue // nothing has run against this server yet
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read stream %s: %w", spec.Name, err)
-		}
-		var opts []jetstream.StreamInfoOpt
-		if spec.Name == pipeline.StreamDLQ {
-			opts = append(opts, jetstream.WithSubjectFilter(pipeline.SubjectDLQ+".>"))
-		}
-		info, err := s.Info(ctx, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("read stream %s: %w", spec.Name, err)
-		}
-		st.Streams[spec.Name] = info.State.Msgs
-		if spec.Name == pipeline.StreamDLQ {
-			deadLetters = info.State.Subjects
-		}
-	}
-	for _, stage := range stages {
-		spec := pipeline.Consumers[stage]
-		ss := stageStatus{
-			Stage: stage, Stream: spec.Stream, Stored: st.Streams[spec.Stream],
-			DeadLetters: deadLetters[pipeline.Subject(pipeline.SubjectDLQ, stage)],
-		}
-		if cons, err := js.Consumer(ctx, spec.Stream, spec.Stage); err == nil {
-			if info, err := cons.Info(ctx); err == nil {
-				ss.Pending, ss.AckPending, ss.Redelivered, ss.Pulls = info.NumPending, info.NumAckPending, info.NumRedelivered, info.NumWaiting
-				ss.ackFloor = info.AckFloor.Consumer
-			}
-		}
-		st.Stages = append(st.Stages, ss)
-	}
-	kv, err := js.KeyValue(ctx, pipeline.BucketFeedState)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		return st, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read feed states: %w", err)
-	}
-	keys, err := kv.ListKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read feed states: %w", err)
-	}
-	for k := range keys.Keys() {
-		e, err := kv.Get(ctx, k)
-		if err != nil {
-			continue // deleted in between
-		}
-		f := feedStatus{Feed: k}
-		if json.Unmarshal(e.Value(), &f.State) == nil {
-			st.Feeds = append(st.Feeds, f)
-		}
-	}
-	sort.Slice(st.Feeds, func(i, j int) bool { return st.Feeds[i].Feed < st.Feeds[j].Feed })
-	return st, nil
 }

@@ -19,6 +19,11 @@ import (
 // Stage is this worker's name: its consumer, DLQ subject and Msg-Id prefix.
 const Stage = "dedup"
 
+// Spec is the stage's input: every raw article.
+func Spec() pipeline.ConsumerSpec {
+	return pipeline.ConsumerSpec{Stage: Stage, Stream: pipeline.StreamRaw, Subject: pipeline.All(pipeline.SubjectRaw)}
+}
+
 // Seen remembers which article ids have passed.
 type Seen interface {
 	// Claim records id as seen by owner. It reports true if this is the
@@ -30,23 +35,23 @@ type Seen interface {
 // Handle is the stage's logic: pass the article on the first sighting of its
 // id, drop it otherwise.
 func Handle(seen Seen) pipeline.Handler {
-	return func(ctx context.Context, m pipeline.Message) ([]pipeline.Output, error) {
+	return func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
 		a, err := pipeline.DecodeArticle(m.Data)
 		if err != nil {
-			return nil, err
+			return pipeline.Result{}, err
 		}
 		first, err := seen.Claim(ctx, a.ID, strconv.FormatUint(m.StreamSeq, 10))
 		if err != nil {
-			return nil, fmt.Errorf("claim article %s: %w", a.ID, err)
+			return pipeline.Result{}, fmt.Errorf("claim article %s: %w", a.ID, err)
 		}
 		if !first {
-			return nil, nil
+			return pipeline.Result{}, nil
 		}
-		return []pipeline.Output{{
+		return pipeline.Outputs(pipeline.Output{
 			Subject: pipeline.Subject(pipeline.SubjectNew, a.Feed),
-			MsgID:   Stage + ":" + a.ID,
+			MsgID:   pipeline.ArticleMsgID(Stage, a.ID),
 			Data:    m.Data,
-		}}, nil
+		}), nil
 	}
 }
 
@@ -72,20 +77,31 @@ func (s KV) Claim(ctx context.Context, id, owner string) (bool, error) {
 	return string(e.Value()) == owner, nil
 }
 
+// Config is what dedup takes from the configuration: nothing, since how
+// long ids are remembered is the bucket's TTL (dedup.ttl, set with the
+// topology).
+type Config struct{}
+
+// ConfigFrom picks the stage's part of the configuration.
+func ConfigFrom(*config.Config) Config { return Config{} }
+
 // Worker is the dedup stage.
 type Worker struct {
 	runner *pipeline.Runner
 }
 
 // New binds the stage to the mw_seen bucket and its consumer.
-func New(ctx context.Context, _ *config.Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
+func New(ctx context.Context, _ Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
 	kv, err := deps.JS.KeyValue(ctx, pipeline.BucketSeen)
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", pipeline.BucketSeen, err)
 	}
-	r := pipeline.NewRunner(deps.JS, pipeline.Consumers[Stage], Handle(KV{kv}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	r := pipeline.NewRunner(deps.JS, Spec(), Handle(KV{kv}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
 	return &Worker{runner: r}, nil
 }
+
+// Reload takes a new configuration; dedup has nothing to change.
+func (w *Worker) Reload(Config) error { return nil }
 
 // Run consumes until ctx ends.
 func (w *Worker) Run(ctx context.Context) error { return w.runner.Run(ctx) }

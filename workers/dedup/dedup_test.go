@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest"
@@ -24,7 +25,7 @@ func TestHandle(t *testing.T) {
 	t.Parallel()
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	ctx := context.Background()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js)
 	kv, err := js.KeyValue(ctx, pipeline.BucketSeen)
 	require.NoError(t, err)
 	h := Handle(KV{kv})
@@ -46,7 +47,8 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			outs, err := h(ctx, pipeline.Message{Subject: "articles.raw.f", Data: tt.data, StreamSeq: tt.seq, Delivered: 1})
+			res, err := h(ctx, pipeline.Message{Subject: "articles.raw.f", Data: tt.data, StreamSeq: tt.seq, Delivered: 1})
+			outs := res.Outputs
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 				return
@@ -67,7 +69,7 @@ func TestReplicasNeverBothPass(t *testing.T) {
 	t.Parallel()
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	ctx := context.Background()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js)
 	kv, err := js.KeyValue(ctx, pipeline.BucketSeen)
 	require.NoError(t, err)
 
@@ -84,10 +86,10 @@ func TestReplicasNeverBothPass(t *testing.T) {
 				id := fmt.Sprintf("art-%d", i)
 				// Each copy is a different RAW message (a re-poll), so a
 				// different stream sequence.
-				outs, err := h(ctx, pipeline.Message{Data: article(id), StreamSeq: uint64(1000*replica + i + 1), Delivered: 1})
+				res, err := h(ctx, pipeline.Message{Data: article(id), StreamSeq: uint64(1000*replica + i + 1), Delivered: 1})
 				assert.NoError(t, err)
 				mu.Lock()
-				passed[id] += len(outs)
+				passed[id] += len(res.Outputs)
 				mu.Unlock()
 			}
 		}()
@@ -104,8 +106,8 @@ func TestWorkerEndToEnd(t *testing.T) {
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
-	w, err := New(ctx, config.Default(), pipeline.Deps{JS: js}, zaptest.NewLogger(t))
+	pipelinetest.Topology(t, js)
+	w, err := New(ctx, ConfigFrom(config.Default()), pipeline.Deps{JS: js}, zaptest.NewLogger(t))
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
@@ -122,4 +124,22 @@ func TestWorkerEndToEnd(t *testing.T) {
 	}, 10*time.Second, 20*time.Millisecond)
 	cancel()
 	require.NoError(t, <-done)
+}
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	pipelinetest.RunContract(t, pipelinetest.Contract{
+		Spec: Spec(),
+		Handler: func(t *testing.T, js jetstream.JetStream) pipeline.Handler {
+			kv, err := js.KeyValue(context.Background(), pipeline.BucketSeen)
+			require.NoError(t, err)
+			return Handle(KV{kv})
+		},
+		Input: func(_ *testing.T, i int) (string, []byte) {
+			return "articles.raw.f", article(fmt.Sprintf("%032x", i))
+		},
+		Outputs:       1,
+		OutputStreams: []string{pipeline.StreamArticles},
+		Poison:        func(*testing.T) (string, []byte) { return "articles.raw.f", []byte("{") },
+	})
 }

@@ -1,11 +1,12 @@
-// Package poller fetches feeds and publishes their items as articles on
-// articles.raw.<feed>.
+// Package poller is the polling stage: it fetches feeds (package reader)
+// and publishes their items as articles on articles.raw.<feed>.
 //
 // Every poller runs a scheduler that publishes a ticket on polls.<feed> when
 // a feed is due, with Nats-Msg-Id poll:<feed>:<slot>: JetStream keeps one
 // ticket per slot however many pollers publish it, and all pollers share one
 // consumer of the tickets. A compare-and-set on the feed's state in
-// mw_feed_state makes sure a ticket is fetched once.
+// mw_feed_state makes sure a ticket is fetched once; the state is committed
+// only once the feed's articles are stored.
 package poller
 
 import (
@@ -14,7 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,30 +24,68 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/reader"
 )
 
 // Stage is this worker's name.
 const Stage = "poller"
 
+// Spec is the stage's input: the poll tickets.
+func Spec() pipeline.ConsumerSpec {
+	return pipeline.ConsumerSpec{Stage: Stage, Stream: pipeline.StreamPolls, Subject: pipeline.All(pipeline.SubjectPolls)}
+}
+
+// concurrency is how many feeds one poller fetches at once, so that one
+// slow feed never holds up the others.
+const concurrency = 8
+
+// Ticket is the message on polls.<feed>: "fetch this feed now".
+type Ticket struct {
+	Feed string    `json:"feed"`
+	Due  time.Time `json:"due"`
+	// Boot tickets are published when a poller starts: they poll at once,
+	// whatever the schedule says.
+	Boot bool `json:"boot,omitempty"`
+}
+
+// Config is the poller's part of the configuration.
+type Config struct {
+	UserAgent string
+	Timeout   time.Duration // per request
+	MaxBody   int64         // after decompression
+	Sources   []feeds.Source
+}
+
+// ConfigFrom picks the stage's part of the configuration.
+func ConfigFrom(c *config.Config) Config {
+	return Config{
+		UserAgent: c.Poller.UserAgent,
+		Timeout:   time.Duration(c.Poller.Timeout),
+		MaxBody:   int64(c.Poller.MaxBodySize),
+		Sources:   config.Feeds(c.Sources),
+	}
+}
+
 // Worker is the poller stage: a scheduler and a ticket consumer.
 type Worker struct {
-	js      jetstream.JetStream
-	log     *zap.Logger
-	metrics *pipeline.Metrics
-	fetcher *Fetcher
-	state   StateStore
-	feeds   jetstream.KeyValue
-	runner  *pipeline.Runner
-	boot    string // this process's boot nonce
+	js       jetstream.JetStream
+	log      *zap.Logger
+	metrics  *pipeline.Metrics
+	fetcher  *reader.Fetcher
+	state    feeds.StateStore
+	registry *feeds.Registry
+	runner   *pipeline.Runner
+	boot     string // this process's boot nonce
 
-	mu       sync.Mutex
-	static   map[string]config.Source // from the config file
-	registry map[string]config.Source // from mw_feeds (feeds add)
+	mu      sync.Mutex
+	static  map[string]feeds.Source // from the config file
+	dynamic map[string]feeds.Source // from mw_feeds (feeds add)
 }
 
 // New wires the poller to its buckets and consumer.
-func New(ctx context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
+func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
 	stateKV, err := deps.JS.KeyValue(ctx, pipeline.BucketFeedState)
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", pipeline.BucketFeedState, err)
@@ -55,28 +94,20 @@ func New(ctx context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.L
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", pipeline.BucketFeeds, err)
 	}
-	client := &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: time.Duration(cfg.Poller.Timeout),
-		DisableCompression:    true, // the fetcher decompresses, after checking the size cap
-	}}
 	w := &Worker{
 		js:       deps.JS,
 		log:      log.With(zap.String("worker", Stage)),
 		metrics:  deps.Metrics,
-		fetcher:  NewFetcher(client, cfg.Poller.UserAgent, time.Duration(cfg.Poller.Timeout), int64(cfg.Poller.MaxBodySize)),
-		state:    KVState{stateKV},
-		feeds:    feedsKV,
+		fetcher:  reader.NewFetcher(nil, cfg.UserAgent, cfg.Timeout, cfg.MaxBody),
+		state:    feeds.KVState{KV: stateKV},
+		registry: feeds.NewRegistry(feedsKV),
 		boot:     fmt.Sprintf("%x", rand.Uint64()),
-		registry: map[string]config.Source{},
+		dynamic:  map[string]feeds.Source{},
 	}
 	w.setStatic(cfg.Sources)
-	w.runner = pipeline.NewRunner(deps.JS, pipeline.Consumers[Stage], w.handle, log, pipeline.RunnerOptions{
-		Concurrency: 8, // one slow feed never holds up the others
-		Timeout:     time.Duration(cfg.Poller.Timeout) + 15*time.Second,
+	w.runner = pipeline.NewRunner(deps.JS, Spec(), w.handle, log, pipeline.RunnerOptions{
+		Concurrency: concurrency,
+		Timeout:     cfg.Timeout + 15*time.Second,
 		Metrics:     deps.Metrics,
 	})
 	return w, nil
@@ -95,56 +126,41 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // watchFeeds keeps the sources in sync with the mw_feeds registry.
 func (w *Worker) watchFeeds(ctx context.Context) {
+	b := pipeline.RetryBackoff()
 	for ctx.Err() == nil {
-		watcher, err := w.feeds.WatchAll(ctx)
-		if err != nil {
-			w.log.Warn("watch feed registry failed; retrying", zap.Error(err))
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(5 * time.Second):
-			}
-			continue
+		err := w.registry.Watch(ctx, w.applyChange)
+		if err == nil {
+			return
 		}
-		for e := range watcher.Updates() {
-			if e == nil {
-				continue // initial values done
-			}
-			w.applyFeedEntry(e)
-		}
-		_ = watcher.Stop()
+		d := b.NextBackOff()
+		w.log.Warn("watch feed registry failed; retrying", zap.Error(err), zap.Duration("retry_in", d))
+		pipeline.Sleep(ctx, d)
 	}
 }
 
-func (w *Worker) applyFeedEntry(e jetstream.KeyValueEntry) {
+func (w *Worker) applyChange(c feeds.Change) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	id := e.Key()
-	if e.Operation() != jetstream.KeyValuePut {
-		delete(w.registry, id)
-		return
+	switch {
+	case c.Removed:
+		delete(w.dynamic, c.ID)
+	case c.Err != nil:
+		w.log.Warn("ignoring malformed feed registry entry", zap.String("feed", c.ID), zap.Error(c.Err))
+	default:
+		w.dynamic[c.ID] = c.Source
 	}
-	var s config.Source
-	if err := json.Unmarshal(e.Value(), &s); err != nil || s.ID != id || !config.ValidID(id) || s.URL == "" {
-		w.log.Warn("ignoring malformed feed registry entry", zap.String("feed", id))
-		return
-	}
-	if s.Interval <= 0 {
-		s.Interval = config.Duration(config.DefaultInterval)
-	}
-	w.registry[id] = s
 }
 
 // Reload replaces the sources from the config file; feeds added with
 // "feeds add" stay. A new feed is polled at once, a removed one no more.
-func (w *Worker) Reload(cfg *config.Config) error {
+func (w *Worker) Reload(cfg Config) error {
 	w.setStatic(cfg.Sources)
 	w.log.Info("sources reloaded", zap.Int("sources", len(cfg.Sources)))
 	return nil
 }
 
-func (w *Worker) setStatic(sources []config.Source) {
-	m := make(map[string]config.Source, len(sources))
+func (w *Worker) setStatic(sources []feeds.Source) {
+	m := make(map[string]feeds.Source, len(sources))
 	for _, s := range sources {
 		m[s.ID] = s
 	}
@@ -154,24 +170,24 @@ func (w *Worker) setStatic(sources []config.Source) {
 }
 
 // source finds a feed: the config file's first, then the registry's.
-func (w *Worker) source(id string) (config.Source, bool) {
+func (w *Worker) source(id string) (feeds.Source, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if s, ok := w.static[id]; ok {
 		return s, true
 	}
-	s, ok := w.registry[id]
+	s, ok := w.dynamic[id]
 	return s, ok
 }
 
-func (w *Worker) snapshot() []config.Source {
+func (w *Worker) snapshot() []feeds.Source {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	out := make([]config.Source, 0, len(w.static)+len(w.registry))
+	out := make([]feeds.Source, 0, len(w.static)+len(w.dynamic))
 	for _, s := range w.static {
 		out = append(out, s)
 	}
-	for id, s := range w.registry {
+	for id, s := range w.dynamic {
 		if _, ok := w.static[id]; !ok {
 			out = append(out, s)
 		}
@@ -188,16 +204,16 @@ func (w *Worker) schedule(ctx context.Context) {
 	for {
 		now := time.Now()
 		for _, s := range w.snapshot() {
-			n, start := slot(s.ID, time.Duration(s.Interval), now)
+			n, start := feeds.Slot(s.ID, s.Interval, now)
 			prev, seen := last[s.ID]
 			if seen && prev == n {
 				continue
 			}
 			t := Ticket{Feed: s.ID, Due: start, Boot: !seen}
-			id := fmt.Sprintf("poll:%s:%d", s.ID, n)
+			id := pipeline.PollMsgID(s.ID, strconv.FormatInt(n, 10))
 			if !seen {
 				t.Due = now
-				id = fmt.Sprintf("poll:%s:boot-%s", s.ID, w.boot)
+				id = pipeline.PollMsgID(s.ID, "boot-"+w.boot)
 			}
 			m := nats.NewMsg(pipeline.Subject(pipeline.SubjectPolls, s.ID))
 			m.Data = pipeline.Encode(t)
@@ -222,110 +238,124 @@ func (w *Worker) schedule(ctx context.Context) {
 	}
 }
 
-// handle fetches the feed a ticket names and publishes its items. Feed
-// failures are recorded in the feed's state and counted, not retried through
-// the queue: the next slot tries again, with backoff.
-func (w *Worker) handle(ctx context.Context, m pipeline.Message) ([]pipeline.Output, error) {
+// handle fetches the feed a ticket names and publishes its items; once they
+// are stored, it commits the feed's new state. Feed failures are recorded in
+// the feed's state and counted, not retried through the queue: the next
+// slot tries again, with backoff.
+func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
 	var t Ticket
 	if err := json.Unmarshal(m.Data, &t); err != nil {
-		return nil, pipeline.Permanent(fmt.Errorf("decode poll ticket: %w", err))
+		return pipeline.Result{}, pipeline.Permanent(fmt.Errorf("decode poll ticket: %w", err))
 	}
 	src, ok := w.source(t.Feed)
 	if !ok {
 		w.log.Debug("ticket for a feed no longer configured", zap.String("feed", t.Feed))
-		return nil, nil
+		return pipeline.Result{}, nil
 	}
 	log := w.log.With(zap.String("feed", src.ID))
 
 	st, rev, err := w.state.Get(ctx, src.ID)
 	if err != nil {
-		return nil, err
+		return pipeline.Result{}, err
 	}
 	now := time.Now()
 	if !st.LastAttempt.Before(t.Due) && st.Ticket != m.StreamSeq {
 		// Another ticket (of this slot, or of pollers that booted
 		// together) already covered it.
-		return nil, nil
+		return pipeline.Result{}, nil
 	}
 	if !t.Boot && now.Before(st.NotBefore) {
 		log.Debug("feed backing off", zap.Time("not_before", st.NotBefore))
-		return nil, nil
+		return pipeline.Result{}, nil
 	}
+	// The claim keeps the old validators: if the articles cannot be
+	// stored, the retry of this ticket fetches them again.
 	claimed := st
 	claimed.LastAttempt, claimed.Ticket = now, m.StreamSeq
 	rev, ok, err = w.state.Put(ctx, src.ID, claimed, rev)
 	if err != nil {
-		return nil, err
+		return pipeline.Result{}, err
 	}
 	if !ok {
-		return nil, nil // another poller took this ticket's fetch
+		return pipeline.Result{}, nil // another poller took this ticket's fetch
 	}
 
 	arts, resp, ferr := w.poll(ctx, src, st, now)
-	if ferr == nil && len(arts) > 0 {
-		outs := make([]pipeline.Output, 0, len(arts))
-		for i := range arts {
-			outs = append(outs, pipeline.Output{
-				Subject: pipeline.Subject(pipeline.SubjectRaw, src.ID),
-				MsgID:   Stage + ":" + arts[i].ID,
-				Data:    pipeline.Encode(arts[i]),
-			})
-		}
-		if err := pipeline.Publish(ctx, w.js, outs); err != nil {
-			// Keep the old validators so the retry fetches the items again.
-			_, _, _ = w.state.Put(ctx, src.ID, st, rev)
-			return nil, err
-		}
+	outs := make([]pipeline.Output, 0, len(arts))
+	for i := range arts {
+		outs = append(outs, pipeline.Output{
+			Subject: pipeline.Subject(pipeline.SubjectRaw, src.ID),
+			MsgID:   pipeline.ArticleMsgID(Stage, arts[i].ID),
+			Data:    pipeline.Encode(arts[i]),
+		})
 	}
-
 	next := claimed
 	if ferr != nil {
 		next.Failures++
 		next.LastError = ferr.Error()
-		next.NotBefore = now.Add(backoff(time.Duration(src.Interval), next.Failures, ferr))
+		next.NotBefore = now.Add(backoff(src.Interval, next.Failures, ferr))
 		w.metrics.Counter(fmt.Sprintf("mediawatch_feed_failures_total{feed=%q}", src.ID)).Add(1)
 		log.Warn("fetch feed failed", zap.Error(ferr), zap.Int("failures", next.Failures), zap.Time("next_try", next.NotBefore))
 	} else {
 		next.Failures, next.LastError, next.NotBefore = 0, "", time.Time{}
 		next.LastSuccess = now
-		if resp != nil && !resp.NotModified {
+		if !resp.NotModified {
 			next.ETag, next.LastModified, next.Articles = resp.ETag, resp.LastModified, len(arts)
 		}
 		w.metrics.Counter(fmt.Sprintf("mediawatch_feed_polls_total{feed=%q}", src.ID)).Add(1)
-		log.Debug("fetched feed", zap.Int("articles", len(arts)), zap.Bool("not_modified", resp != nil && resp.NotModified))
+		log.Debug("fetched feed", zap.Int("articles", len(arts)), zap.Bool("not_modified", resp.NotModified))
 	}
-	if _, _, err := w.state.Put(ctx, src.ID, next, rev); err != nil {
-		log.Warn("save feed state failed", zap.Error(err))
+	commit := func(ctx context.Context) error {
+		if _, ok, err := w.state.Put(ctx, src.ID, next, rev); err != nil {
+			return fmt.Errorf("save state of feed %q: %w", src.ID, err)
+		} else if !ok {
+			log.Warn("feed state changed under this poller's claim; not saved")
+		}
+		return nil
 	}
-	return nil, nil
+	return pipeline.Result{Outputs: outs, After: commit}, nil
 }
 
-// poll fetches and parses one feed.
-func (w *Worker) poll(ctx context.Context, src config.Source, st State, now time.Time) ([]pipeline.Article, *Response, error) {
-	resp, err := w.fetcher.Fetch(ctx, src.URL, Validators{ETag: st.ETag, LastModified: st.LastModified})
+// poll fetches and parses one feed into articles.
+func (w *Worker) poll(ctx context.Context, src feeds.Source, st feeds.State, now time.Time) ([]pipeline.Article, *reader.Response, error) {
+	resp, err := w.fetcher.Fetch(ctx, src.URL, reader.Validators{ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
 		return nil, nil, fmt.Errorf("feed %q: %w", src.ID, err)
 	}
 	if resp.NotModified {
 		return nil, resp, nil
 	}
-	_, arts, err := Parse(src.ID, resp.Body, resp.ContentType, now)
+	_, items, err := reader.Parse(src.ID, resp.Body, resp.ContentType, now)
 	if err != nil {
 		return nil, resp, fmt.Errorf("feed %q: %w", src.ID, err)
 	}
-	if lang := normalizeLang(src.Lang); lang != "" {
-		for i := range arts {
-			arts[i].Lang, arts[i].LangConf = lang, 1
+	return articles(items, reader.NormalizeLang(src.Lang)), resp, nil
+}
+
+// articles maps a feed's items onto pipeline articles; lang, when set, is
+// the source's declared language and overrides the feed's.
+func articles(items []reader.Item, lang string) []pipeline.Article {
+	out := make([]pipeline.Article, len(items))
+	for i, it := range items {
+		a := pipeline.Article{
+			Schema: pipeline.ArticleSchema, ID: it.ID, Feed: it.Feed, URL: it.URL,
+			Title: it.Title, Summary: it.Summary, Content: it.Content,
+			Lang: it.Lang, LangConf: it.LangConf, Authors: it.Authors, Categories: it.Categories,
+			Published: it.Published, Fetched: it.Fetched,
 		}
+		if lang != "" {
+			a.Lang, a.LangConf = lang, 1
+		}
+		out[i] = a
 	}
-	return arts, resp, nil
+	return out
 }
 
 // backoff is how long a failing feed rests: its interval doubled per
 // consecutive failure up to 6h, or what the server asked for with
 // Retry-After.
 func backoff(interval time.Duration, failures int, err error) time.Duration {
-	var he *HTTPError
+	var he *reader.HTTPError
 	if errors.As(err, &he) && he.RetryAfter > 0 {
 		return he.RetryAfter
 	}

@@ -3,6 +3,7 @@ package poller
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,19 +17,21 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
+	"github.com/mediawatch/mediawatch/reader"
 )
 
 // startWorker runs a poller for sources against a fresh server.
 func startWorker(t *testing.T, js jetstream.JetStream, sources []config.Source) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js)
 	cfg := config.Default()
 	cfg.Poller.Timeout = config.Duration(time.Second)
 	cfg.Sources = sources
-	w, err := New(ctx, cfg, pipeline.Deps{JS: js}, zaptest.NewLogger(t))
+	w, err := New(ctx, ConfigFrom(cfg), pipeline.Deps{JS: js}, zaptest.NewLogger(t))
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
@@ -51,14 +54,14 @@ func rawCount(t *testing.T, js jetstream.JetStream, feed string) uint64 {
 	return info.State.Subjects["articles.raw."+feed]
 }
 
-func feedState(t *testing.T, js jetstream.JetStream, feed string) State {
+func feedState(t *testing.T, js jetstream.JetStream, feed string) feeds.State {
 	kv, err := js.KeyValue(context.Background(), pipeline.BucketFeedState)
 	require.NoError(t, err)
 	e, err := kv.Get(context.Background(), feed)
 	if err != nil {
-		return State{}
+		return feeds.State{}
 	}
-	var s State
+	var s feeds.State
 	require.NoError(t, json.Unmarshal(e.Value(), &s))
 	return s
 }
@@ -122,9 +125,9 @@ func TestBrokenFeedsDoNotStopOthers(t *testing.T) {
 	require.NoError(t, json.Unmarshal(m.Data, &a))
 	assert.Equal(t, "en", a.Lang)
 	assert.Equal(t, "good", a.Feed)
-	canon, err := pipeline.CanonicalURL(a.URL)
+	canon, err := reader.CanonicalURL(a.URL)
 	require.NoError(t, err)
-	assert.Equal(t, pipeline.ArticleID("good", canon, ""), a.ID)
+	assert.Equal(t, reader.ArticleID("good", canon, ""), a.ID)
 	assert.Equal(t, "poller:"+a.ID, m.Header.Get(jetstream.MsgIDHeader))
 }
 
@@ -179,26 +182,71 @@ func TestRedeliveredTicketFetchesAgain(t *testing.T) {
 	t.Cleanup(srv.Close)
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	ctx := context.Background()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js)
 	cfg := config.Default()
 	cfg.Sources = []config.Source{{ID: "f", URL: srv.URL, Interval: config.Duration(time.Hour)}}
-	w, err := New(ctx, cfg, pipeline.Deps{JS: js}, zaptest.NewLogger(t))
+	w, err := New(ctx, ConfigFrom(cfg), pipeline.Deps{JS: js}, zaptest.NewLogger(t))
 	require.NoError(t, err)
 
 	due := time.Now().Add(-time.Minute)
 	// Ticket 7 claimed the feed, then its poller died before finishing.
-	_, ok, err := w.state.Put(ctx, "f", State{LastAttempt: time.Now(), Ticket: 7}, 0)
+	_, ok, err := w.state.Put(ctx, "f", feeds.State{LastAttempt: time.Now(), Ticket: 7}, 0)
 	require.NoError(t, err)
 	require.True(t, ok)
 	ticket := pipeline.Encode(Ticket{Feed: "f", Due: due})
 
-	_, err = w.handle(ctx, pipeline.Message{Data: ticket, StreamSeq: 8, Delivered: 1})
+	res, err := w.handle(ctx, pipeline.Message{Data: ticket, StreamSeq: 8, Delivered: 1})
 	require.NoError(t, err)
+	pipelinetest.Deliver(t, js, res)
 	assert.Equal(t, 0, fetches, "another ticket of the slot is skipped")
 
-	_, err = w.handle(ctx, pipeline.Message{Data: ticket, StreamSeq: 7, Delivered: 2})
+	res, err = w.handle(ctx, pipeline.Message{Data: ticket, StreamSeq: 7, Delivered: 2})
 	require.NoError(t, err)
+	pipelinetest.Deliver(t, js, res)
 	assert.Equal(t, 1, fetches, "the redelivered ticket fetches")
 	assert.Equal(t, uint64(1), rawCount(t, js, "f"))
 	assert.False(t, feedState(t, js, "f").LastSuccess.IsZero())
+}
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	// Feed i serves one item of its own.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title><item><title>a</title><link>https://e.org%s</link></item></channel></rss>`, r.URL.Path)
+	}))
+	t.Cleanup(srv.Close)
+	const feedsServed = 64
+	var sources []config.Source
+	for i := range feedsServed {
+		sources = append(sources, config.Source{ID: fmt.Sprintf("f%d", i), URL: fmt.Sprintf("%s/%d", srv.URL, i), Interval: config.Duration(time.Hour)})
+	}
+	pipelinetest.RunContract(t, pipelinetest.Contract{
+		Spec: Spec(),
+		Handler: func(t *testing.T, js jetstream.JetStream) pipeline.Handler {
+			cfg := config.Default()
+			cfg.Sources = sources
+			w, err := New(context.Background(), ConfigFrom(cfg), pipeline.Deps{JS: js}, zaptest.NewLogger(t))
+			require.NoError(t, err)
+			return w.handle
+		},
+		Input: func(t *testing.T, i int) (string, []byte) {
+			require.Less(t, i, feedsServed)
+			feed := fmt.Sprintf("f%d", i)
+			return "polls." + feed, pipeline.Encode(Ticket{Feed: feed, Due: time.Now()})
+		},
+		Outputs:       1,
+		OutputStreams: []string{pipeline.StreamRaw},
+		Poison:        func(*testing.T) (string, []byte) { return "polls.f0", []byte("not json") },
+	})
+}
+
+func TestArticles(t *testing.T) {
+	t.Parallel()
+	fetched := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	items := []reader.Item{{ID: "a", Feed: "f", URL: "https://e.org/a", Title: "T", Lang: "en", LangConf: 1, Fetched: fetched}}
+	got := articles(items, "")
+	require.Len(t, got, 1)
+	assert.Equal(t, pipeline.ArticleSchema, got[0].Schema)
+	assert.Equal(t, pipeline.Article{Schema: pipeline.ArticleSchema, ID: "a", Feed: "f", URL: "https://e.org/a", Title: "T", Lang: "en", LangConf: 1, Fetched: fetched}, got[0])
+	assert.Equal(t, "pt", articles(items, "pt")[0].Lang, "the source's language overrides the feed's")
 }

@@ -16,7 +16,7 @@ import (
 func TestShippedConfigMissionExamples(t *testing.T) {
 	cfg, err := config.Load("../../config/mediawatch.yaml", func(string) string { return "" })
 	require.NoError(t, err)
-	m, err := NewMatcher(cfg.Entities, Options{Countries: cfg.Gazetteer.Countries})
+	m, err := compile(ConfigFrom(cfg))
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -42,7 +42,7 @@ func TestShippedConfigMissionExamples(t *testing.T) {
 		t.Run(tt.title, func(t *testing.T) {
 			for _, lang := range []string{tt.lang, ""} { // declared, and unknown
 				var got []string
-				for _, e := range m.Tag(&pipeline.Article{Title: tt.title, Lang: lang}) {
+				for _, e := range Tag(m, &pipeline.Article{Title: tt.title, Lang: lang}) {
 					if !slices.Contains(got, e.ID) {
 						got = append(got, e.ID)
 					}

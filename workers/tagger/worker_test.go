@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/match"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
 )
@@ -21,12 +23,12 @@ type fixedLang struct{ lang string }
 func (f fixedLang) Detect(string) (string, float64) { return f.lang, 0.9 }
 
 func TestHandleTagsAndMentions(t *testing.T) {
-	m, err := NewMatcher([]config.Entity{
+	m, err := match.NewMatcher([]match.Entity{
 		{ID: "venezuela", Kind: "place", Country: "VE"},
 		{ID: "caribbean", Kind: "place", Names: map[string][]string{"de": {"Karibik*"}}},
-	}, Options{})
+	}, match.Options{})
 	require.NoError(t, err)
-	var h Holder
+	var h match.Holder
 	h.Store(m)
 	handle := Handle(&h, fixedLang{"de"})
 
@@ -49,8 +51,9 @@ func TestHandleTagsAndMentions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			outs, err := handle(context.Background(), pipeline.Message{Data: pipeline.Encode(tt.article)})
+			res, err := handle(context.Background(), pipeline.Message{Data: pipeline.Encode(tt.article)})
 			require.NoError(t, err)
+			outs := res.Outputs
 			require.Len(t, outs, 1+len(tt.mentions))
 			assert.Equal(t, "articles.tagged.f", outs[0].Subject)
 			assert.Equal(t, "tagger:"+tt.article.ID, outs[0].MsgID)
@@ -73,16 +76,18 @@ func TestHandleTagsAndMentions(t *testing.T) {
 		})
 	}
 	t.Run("undetermined when the text does not tell", func(t *testing.T) {
-		outs, err := Handle(&h, fixedLang{""})(context.Background(), pipeline.Message{Data: pipeline.Encode(pipeline.Article{Schema: 1, ID: "x", Feed: "f", Title: "OK"})})
+		res, err := Handle(&h, fixedLang{""})(context.Background(), pipeline.Message{Data: pipeline.Encode(pipeline.Article{Schema: 1, ID: "x", Feed: "f", Title: "OK"})})
 		require.NoError(t, err)
+		outs := res.Outputs
 		var tagged pipeline.Article
 		require.NoError(t, json.Unmarshal(outs[0].Data, &tagged))
 		assert.Equal(t, Undetermined, tagged.Lang)
 		assert.Zero(t, tagged.LangConf)
 	})
 	t.Run("surfaces are listed once each", func(t *testing.T) {
-		outs, err := handle(context.Background(), pipeline.Message{Data: pipeline.Encode(tests[1].article)})
+		res, err := handle(context.Background(), pipeline.Message{Data: pipeline.Encode(tests[1].article)})
 		require.NoError(t, err)
+		outs := res.Outputs
 		var mn pipeline.Mention
 		require.NoError(t, json.Unmarshal(outs[1].Data, &mn))
 		assert.Equal(t, []string{"Venezuela"}, mn.Surfaces)
@@ -99,11 +104,11 @@ func TestReloadDropsNothing(t *testing.T) {
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	require.NoError(t, pipeline.Topology(ctx, js, 1, time.Hour))
+	pipelinetest.Topology(t, js)
 
 	cfg := config.Default()
 	cfg.Entities = []config.Entity{{ID: "venezuela", Kind: "place", Names: map[string][]string{"en": {"Venezuela"}}}}
-	w, err := New(ctx, cfg, pipeline.Deps{JS: js}, zaptest.NewLogger(t))
+	w, err := New(ctx, ConfigFrom(cfg), pipeline.Deps{JS: js}, zaptest.NewLogger(t))
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
@@ -125,7 +130,7 @@ func TestReloadDropsNothing(t *testing.T) {
 	publish(0, 100)
 	cfg2 := config.Default()
 	cfg2.Entities = append(cfg.Entities, config.Entity{ID: "cuba", Kind: "place", Country: "CU"})
-	require.NoError(t, w.Reload(cfg2))
+	require.NoError(t, w.Reload(ConfigFrom(cfg2)))
 	publish(100, 200)
 	require.Eventually(t, func() bool { return tagged() == 200 }, 20*time.Second, 20*time.Millisecond)
 
@@ -144,9 +149,28 @@ func TestReloadDropsNothing(t *testing.T) {
 	// A broken configuration is refused and the old matcher stays.
 	bad := config.Default()
 	bad.Entities = []config.Entity{{ID: "x", Kind: "place"}}
-	require.Error(t, w.Reload(bad))
+	require.Error(t, w.Reload(ConfigFrom(bad)))
 	assert.Equal(t, 2, w.matcher.Load().Entities())
 
 	cancel()
 	require.NoError(t, <-done)
+}
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	m, err := match.NewMatcher([]match.Entity{{ID: "venezuela", Kind: "place", Names: map[string][]string{"en": {"Venezuela"}}}}, match.Options{})
+	require.NoError(t, err)
+	var h match.Holder
+	h.Store(m)
+	pipelinetest.RunContract(t, pipelinetest.Contract{
+		Spec:    Spec(),
+		Handler: func(*testing.T, jetstream.JetStream) pipeline.Handler { return Handle(&h, fixedLang{"en"}) },
+		Input: func(_ *testing.T, i int) (string, []byte) {
+			a := pipeline.Article{Schema: 1, ID: fmt.Sprintf("%032x", i), Feed: "f", URL: fmt.Sprintf("https://e.org/%d", i), Title: "Venezuela votes"}
+			return "articles.new.f", pipeline.Encode(a)
+		},
+		Outputs:       2, // the tagged article and one mention
+		OutputStreams: []string{pipeline.StreamTagged, pipeline.StreamMentions},
+		Poison:        func(*testing.T) (string, []byte) { return "articles.new.f", []byte(`{"schema":1}`) },
+	})
 }

@@ -1,0 +1,62 @@
+package config
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Watch reloads the config file at path on SIGHUP, or when the file has
+// changed and then stayed the same for interval (so a file being written is
+// never read half-way), and hands each configuration that loads to apply. A
+// file with problems is refused with every problem logged: apply is not
+// called and the running configuration stays. Watch returns when ctx ends;
+// with no file to watch (built-in defaults) it returns at once.
+func Watch(ctx context.Context, path string, env func(string) string, interval time.Duration, apply func(*Config), log *zap.Logger) {
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	stamp := func() (time.Time, int64) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return time.Time{}, -1
+		}
+		return fi.ModTime(), fi.Size()
+	}
+	lastMod, lastSize := stamp()
+	changed := false
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			log.Info("SIGHUP: reloading config", zap.String("config", path))
+		case <-tick.C:
+			mod, size := stamp()
+			if !mod.Equal(lastMod) || size != lastSize {
+				lastMod, lastSize, changed = mod, size, true
+				continue
+			}
+			if !changed {
+				continue
+			}
+			changed = false
+			log.Info("config file changed: reloading", zap.String("config", path))
+		}
+		cfg, err := Load(path, env)
+		if err != nil {
+			log.Error("config reload refused; keeping the running configuration", zap.Error(err))
+			continue
+		}
+		apply(cfg)
+	}
+}

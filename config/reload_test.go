@@ -1,0 +1,79 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
+)
+
+// recorder remembers the configurations it was given.
+type recorder struct {
+	mu   sync.Mutex
+	cfgs []*Config
+}
+
+func (r *recorder) apply(cfg *Config) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cfgs = append(r.cfgs, cfg)
+}
+
+func (r *recorder) last() (*Config, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.cfgs) == 0 {
+		return nil, 0
+	}
+	return r.cfgs[len(r.cfgs)-1], len(r.cfgs)
+}
+
+func TestWatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	write := func(s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o644)) }
+	write("rules:\n  - {id: a, query: 'x'}\n")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := &recorder{}
+	done := make(chan struct{})
+	go func() {
+		Watch(ctx, path, func(string) string { return "" }, 10*time.Millisecond, rec.apply, zaptest.NewLogger(t))
+		close(done)
+	}()
+
+	// A change to the file is picked up (written until the watcher, which
+	// starts concurrently, has seen a version before it).
+	round := 0
+	require.Eventually(t, func() bool {
+		round++
+		write(fmt.Sprintf("# round %d\nrules:\n  - {id: a, query: 'x'}\n  - {id: b, query: 'y'}\n", round))
+		c, _ := rec.last()
+		return c != nil && len(c.Rules) == 2
+	}, 5*time.Second, 20*time.Millisecond)
+
+	// A broken file is refused: nothing of it reaches the workers.
+	write("rules:\n  - {id: 'Bad Id', query: '('}\n")
+	time.Sleep(100 * time.Millisecond) // ten polling rounds: a negative can only be waited out
+	c, _ := rec.last()
+	require.Len(t, c.Rules, 2)
+	assert.Equal(t, "b", c.Rules[1].ID)
+
+	// SIGHUP reloads (the file is fixed again meanwhile).
+	write("rules:\n  - {id: c, query: 'z'}\n")
+	require.Eventually(t, func() bool { c, _ := rec.last(); return len(c.Rules) == 1 && c.Rules[0].ID == "c" }, 5*time.Second, 10*time.Millisecond)
+	_, n3 := rec.last()
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { _, n := rec.last(); return n > n3 }, 5*time.Second, 10*time.Millisecond)
+
+	cancel()
+	<-done
+}

@@ -1,0 +1,140 @@
+package feeds
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/charmap"
+)
+
+func TestReadOPML(t *testing.T) {
+	t.Parallel()
+	doc := `<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>My news</title></head>
+  <body>
+    <outline text="World">
+      <outline text="BBC News - World" type="rss" xmlUrl="https://feeds.bbci.co.uk/news/world/rss.xml"/>
+      <outline title="DW Español" text="DW" type="rss" xmlUrl=" https://rss.dw.com/xml/rss-sp-all " language="es"/>
+      <outline text="Not a feed URL" type="rss" xmlUrl="javascript:alert(1)"/>
+      <outline text="Bad language" type="rss" xmlUrl="https://e.org/x.xml" language="not a tag!"/>
+    </outline>
+    <outline text="A folder without feeds"/>
+  </body>
+</opml>`
+	got, skipped, err := ReadOPML(strings.NewReader(doc), 10*time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, []Source{
+		{ID: "bbc-news-world", URL: "https://feeds.bbci.co.uk/news/world/rss.xml", Interval: 10 * time.Minute, Title: "BBC News - World"},
+		{ID: "dw-espanol", URL: "https://rss.dw.com/xml/rss-sp-all", Interval: 10 * time.Minute, Lang: "es", Title: "DW Español"},
+	}, got)
+	require.Len(t, skipped, 2, "unusable outlines are reported, not dropped silently")
+	assert.Equal(t, "Not a feed URL", skipped[0].Outline)
+	assert.Contains(t, skipped[0].Reason, "not an http or https URL")
+	assert.Equal(t, "Bad language", skipped[1].Outline)
+	assert.Contains(t, skipped[1].Reason, "not a language code")
+}
+
+func TestReadOPMLLatin1(t *testing.T) {
+	t.Parallel()
+	utf8 := `<?xml version="1.0" encoding="ISO-8859-1"?>
+<opml version="1.0"><body><outline text="Actualité économique" xmlUrl="https://e.org/eco.xml"/></body></opml>`
+	latin1, err := charmap.ISO8859_1.NewEncoder().String(utf8)
+	require.NoError(t, err)
+	got, _, err := ReadOPML(strings.NewReader(latin1), DefaultInterval)
+	require.NoError(t, err, "an ISO-8859-1 OPML file is read")
+	require.Len(t, got, 1)
+	assert.Equal(t, "Actualité économique", got[0].Title)
+	assert.Equal(t, "actualite-economique", got[0].ID)
+}
+
+func TestReadOPMLHTMLEntities(t *testing.T) {
+	t.Parallel()
+	doc := `<opml version="2.0"><body><outline text="Caf&eacute; &amp; Cr&egrave;me" xmlUrl="https://e.org/c.xml"/></body></opml>`
+	got, _, err := ReadOPML(strings.NewReader(doc), DefaultInterval)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "cafe-creme", got[0].ID, "&eacute; is decoded before the id is made")
+	assert.Equal(t, "Café & Crème", got[0].Title)
+}
+
+func TestReadOPMLNotOPML(t *testing.T) {
+	t.Parallel()
+	_, _, err := ReadOPML(strings.NewReader("{}"), DefaultInterval)
+	require.ErrorContains(t, err, "not OPML")
+}
+
+func TestOPMLRoundTrip(t *testing.T) {
+	t.Parallel()
+	feeds := []Source{
+		{ID: "from-file", URL: "https://e.org/a.xml", Interval: 5 * time.Minute},
+		{ID: "dw-es", URL: "https://rss.dw.com/xml/rss-sp-all", Interval: 2 * time.Minute, Lang: "es", Title: "DW Español"},
+		{ID: "x-2", URL: "https://e.org/x.xml", Interval: 90 * time.Second, Title: "X"},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, WriteOPML(&buf, "mediawatch feeds", feeds))
+	assert.True(t, strings.HasPrefix(buf.String(), "<?xml"))
+	assert.Contains(t, buf.String(), `xmlUrl="https://e.org/a.xml"`)
+
+	got, skipped, err := ReadOPML(&buf, time.Hour)
+	require.NoError(t, err)
+	assert.Empty(t, skipped)
+	for i := range feeds {
+		if feeds[i].Title == "" {
+			feeds[i].Title = feeds[i].ID // an untitled feed is exported under its id
+		}
+	}
+	assert.Equal(t, feeds, got, "ids, intervals, titles and languages survive an export and import")
+}
+
+func TestMergeSkipsConfigFeeds(t *testing.T) {
+	t.Parallel()
+	config := []Source{{ID: "from-file", URL: "https://e.org/a.xml", Interval: 5 * time.Minute}}
+	imported := []Source{
+		{ID: "from-file", URL: "https://e.org/a.xml"},
+		{ID: "renamed", URL: "https://e.org/a.xml"},
+		{ID: "from-file", URL: "https://e.org/other.xml"},
+		{ID: "new", URL: "https://e.org/new.xml"},
+	}
+	add, skipped := Merge(imported, config)
+	assert.Equal(t, []Source{{ID: "new", URL: "https://e.org/new.xml"}}, add)
+	require.Len(t, skipped, 3)
+	assert.Contains(t, skipped[0].Reason, "already in the config file as from-file")
+	assert.Contains(t, skipped[2].Reason, "config file has a feed with this id")
+}
+
+func TestReadOPMLManyOutlinesOneTitle(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("<opml><body>")
+	const n = 20000
+	for i := range n {
+		fmt.Fprintf(&b, `<outline text="Same title" xmlUrl="https://e.org/%d.xml"/>`, i)
+	}
+	b.WriteString("</body></opml>")
+	got, _, err := ReadOPML(strings.NewReader(b.String()), DefaultInterval)
+	require.NoError(t, err)
+	require.Len(t, got, n)
+	seen := map[string]bool{}
+	for _, s := range got {
+		require.False(t, seen[s.ID], s.ID)
+		seen[s.ID] = true
+	}
+	assert.Equal(t, "same-title", got[0].ID)
+	assert.Equal(t, "same-title-2", got[1].ID)
+	assert.Equal(t, fmt.Sprintf("same-title-%d", n), got[n-1].ID)
+}
+
+func TestIDSet(t *testing.T) {
+	t.Parallel()
+	ids := newIDs()
+	assert.Equal(t, "a", ids.claim("a"))
+	assert.Equal(t, "a-2", ids.claim("a"))
+	assert.Equal(t, "a-2-2", ids.claim("a-2"))
+	assert.Equal(t, "a-3", ids.claim("a"))
+}

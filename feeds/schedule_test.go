@@ -1,0 +1,46 @@
+package feeds
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSlot(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		interval time.Duration
+		a, b     time.Time
+		same     bool
+	}{
+		{"same instant", 5 * time.Minute, t0, t0, true},
+		{"a full interval later", 5 * time.Minute, t0, t0.Add(5 * time.Minute), false},
+		{"a nanosecond later", 5 * time.Minute, t0, t0.Add(time.Nanosecond), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			na, _ := Slot("feed", tt.interval, tt.a)
+			nb, _ := Slot("feed", tt.interval, tt.b)
+			if tt.same {
+				// a nanosecond can cross a boundary only at the boundary itself
+				if na != nb {
+					_, start := Slot("feed", tt.interval, tt.b)
+					assert.Equal(t, tt.b, start)
+				}
+			} else {
+				assert.NotEqual(t, na, nb)
+			}
+		})
+	}
+	// A slot starts within the interval before t, and feeds are spread out.
+	starts := map[time.Duration]bool{}
+	for _, feed := range []string{"a", "b", "c", "d", "e", "f"} {
+		_, start := Slot(feed, time.Hour, t0)
+		assert.False(t, start.After(t0))
+		assert.Less(t, t0.Sub(start), time.Hour)
+		starts[offset(feed, time.Hour)] = true
+	}
+	assert.Greater(t, len(starts), 3, "feeds with the same interval get different offsets")
+}

@@ -1,0 +1,30 @@
+package poller
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/mediawatch/mediawatch/reader"
+)
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int
+		err      error
+		want     time.Duration
+	}{
+		{"first failure waits for the next slot", 1, errors.New("x"), 5 * time.Minute},
+		{"second failure skips a slot", 2, errors.New("x"), 15 * time.Minute},
+		{"capped at six hours", 30, errors.New("x"), 6*time.Hour - 5*time.Minute},
+		{"Retry-After wins", 1, &reader.HTTPError{Status: 429, RetryAfter: 42 * time.Minute}, 42 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, backoff(10*time.Minute, tt.failures, tt.err))
+		})
+	}
+}

@@ -1,0 +1,192 @@
+// Package tagger is the tagging stage: it detects an article's language
+// where the feed declared none (package langid), finds the configured
+// entities with the text matcher (package match), and publishes the tagged
+// article on articles.tagged.<feed> and one mention per entity found on
+// mentions.<entity>.
+package tagger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
+	"go.uber.org/zap"
+
+	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/htmltext"
+	"github.com/mediawatch/mediawatch/langid"
+	"github.com/mediawatch/mediawatch/match"
+	"github.com/mediawatch/mediawatch/pipeline"
+)
+
+// Stage is this worker's name.
+const Stage = "tagger"
+
+// Spec is the stage's input: every article dedup passed.
+func Spec() pipeline.ConsumerSpec {
+	return pipeline.ConsumerSpec{Stage: Stage, Stream: pipeline.StreamArticles, Subject: pipeline.All(pipeline.SubjectNew)}
+}
+
+// Undetermined is the language of an article whose feed declared none and
+// whose text did not tell (BCP 47 "und").
+const Undetermined = "und"
+
+// mentionSnippetRadius is how much context a mention's snippet keeps.
+const mentionSnippetRadius = 80
+
+// detectBytes is how much of the content language detection reads: the
+// detector looks at a thousand letters at most.
+const detectBytes = 4096
+
+// LangDetector guesses an article's language.
+type LangDetector interface {
+	Detect(text string) (lang string, confidence float64)
+}
+
+// Config is the tagger's part of the configuration.
+type Config struct {
+	Entities  []match.Entity
+	Countries bool // gazetteer.countries
+}
+
+// ConfigFrom picks the stage's part of the configuration.
+func ConfigFrom(c *config.Config) Config {
+	out := Config{Countries: c.Gazetteer.Countries, Entities: make([]match.Entity, len(c.Entities))}
+	for i, e := range c.Entities {
+		out.Entities[i] = match.Entity{ID: e.ID, Kind: e.Kind, Country: e.Country, Names: e.Names}
+	}
+	return out
+}
+
+// compile builds the matcher of a configuration.
+func compile(cfg Config) (*match.Matcher, error) {
+	return match.NewMatcher(cfg.Entities, match.Options{Countries: cfg.Countries})
+}
+
+// Handle is the stage's logic: detect the language where the feed declared
+// none, find the entities, and publish the tagged article plus one mention
+// per entity found. m is read on every message, so a swapped matcher
+// applies from the next message on.
+func Handle(m *match.Holder, langs LangDetector) pipeline.Handler {
+	return func(_ context.Context, msg pipeline.Message) (pipeline.Result, error) {
+		a, err := pipeline.DecodeArticle(msg.Data)
+		if err != nil {
+			return pipeline.Result{}, err
+		}
+		if a.Lang == "" && langs != nil {
+			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + htmltext.Plain(a.Summary) + "\n" + htmltext.Plain(head(a.Content, detectBytes)))
+		}
+		if a.Lang == "" {
+			a.Lang, a.LangConf = Undetermined, 0 // too short or too mixed to tell
+		}
+		a.Entities = Tag(m.Load(), a)
+		outs := []pipeline.Output{{
+			Subject: pipeline.Subject(pipeline.SubjectTagged, a.Feed),
+			MsgID:   pipeline.ArticleMsgID(Stage, a.ID),
+			Data:    pipeline.Encode(a),
+		}}
+		for _, mention := range Mentions(a) {
+			outs = append(outs, pipeline.Output{
+				Subject: pipeline.Subject(pipeline.SubjectMentions, mention.Entity),
+				MsgID:   pipeline.MentionMsgID(mention.Entity, a.ID),
+				Data:    pipeline.Encode(mention),
+			})
+		}
+		return pipeline.Outputs(outs...), nil
+	}
+}
+
+// Tag returns every mention of an entity in the article's text fields, in
+// field order and text order. It does not modify the article.
+func Tag(m *match.Matcher, a *pipeline.Article) []pipeline.Entity {
+	names := pipeline.TextFields()
+	fields := make([]match.Field, len(names))
+	for i, f := range names {
+		fields[i] = match.Field{Name: f, Text: a.Field(f)}
+	}
+	hits := m.Tag(a.Lang, fields)
+	if len(hits) == 0 {
+		return nil
+	}
+	out := make([]pipeline.Entity, len(hits))
+	for i, h := range hits {
+		out[i] = pipeline.Entity{ID: h.ID, Kind: h.Kind, Surface: h.Surface, Field: h.Field, Start: h.Start, End: h.End, Name: h.Name, NameLang: h.NameLang}
+	}
+	return out
+}
+
+// Mentions builds one mention per entity found in a, in order of first
+// appearance, with every surface form and a snippet around the first hit.
+func Mentions(a *pipeline.Article) []pipeline.Mention {
+	var out []pipeline.Mention
+	index := map[string]int{}
+	for _, e := range a.Entities {
+		i, ok := index[e.ID]
+		if !ok {
+			i = len(out)
+			index[e.ID] = i
+			out = append(out, pipeline.Mention{
+				Schema: pipeline.MentionSchema, Entity: e.ID, Article: a.ID, URL: a.URL,
+				Title: a.Title, Feed: a.Feed, Lang: a.Lang,
+				Snippet: htmltext.Snippet(a.Field(e.Field), e.Start, e.End, mentionSnippetRadius),
+			})
+		}
+		if m := &out[i]; !slices.Contains(m.Surfaces, e.Surface) {
+			m.Surfaces = append(m.Surfaces, e.Surface)
+		}
+	}
+	return out
+}
+
+// head is the start of s, at most n bytes, cut at a rune boundary.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// Worker is the tagger stage.
+type Worker struct {
+	matcher match.Holder
+	runner  *pipeline.Runner
+	log     *zap.Logger
+}
+
+// New compiles the entities into one matcher, loads the language models and
+// binds the stage's consumer.
+func New(_ context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
+	m, err := compile(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("start tagger: %w", err)
+	}
+	langs, err := langid.New()
+	if err != nil {
+		return nil, fmt.Errorf("start tagger: %w", err)
+	}
+	w := &Worker{log: log.With(zap.String("worker", Stage))}
+	w.matcher.Store(m)
+	w.log.Info("entity matcher built", zap.Int("entities", m.Entities()), zap.Int("names", m.Names()))
+	w.runner = pipeline.NewRunner(deps.JS, Spec(), Handle(&w.matcher, langs), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	return w, nil
+}
+
+// Reload compiles the entities of cfg into a new matcher and swaps it in
+// atomically: messages in flight finish with the old one, the next message
+// uses the new one, and none is dropped. On an error the old matcher stays.
+func (w *Worker) Reload(cfg Config) error {
+	m, err := compile(cfg)
+	if err != nil {
+		return fmt.Errorf("reload entities: %w", err)
+	}
+	w.matcher.Store(m)
+	w.log.Info("entity matcher swapped", zap.Int("entities", m.Entities()), zap.Int("names", m.Names()))
+	return nil
+}
+
+// Run consumes until ctx ends.
+func (w *Worker) Run(ctx context.Context) error { return w.runner.Run(ctx) }
