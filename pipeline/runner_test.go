@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -56,23 +55,7 @@ func streamMsgs(t *testing.T, js jetstream.JetStream, stream string) uint64 {
 
 func startRunner(t *testing.T, r *pipeline.Runner) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				assert.NoError(t, err)
-			case <-time.After(15 * time.Second):
-				t.Error("runner did not stop within 15s")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return stop
+	return pipelinetest.Start(t, r)
 }
 
 // echo publishes each input to out.<name>.<same token> with a stable Msg-Id.
@@ -83,9 +66,7 @@ func echo(name string) pipeline.Handler {
 	}
 }
 
-func fastOpts() pipeline.RunnerOptions {
-	return pipeline.RunnerOptions{Backoff: func(uint64) time.Duration { return 20 * time.Millisecond }, Grace: 5 * time.Second}
-}
+func fastOpts() pipeline.RunnerOptions { return pipelinetest.FastRetries() }
 
 func TestRunnerPublishesAndAcks(t *testing.T) {
 	t.Parallel()

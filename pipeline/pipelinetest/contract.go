@@ -218,10 +218,18 @@ func (h *harness) publish(n int) {
 // start runs the stage's runner with handler until the returned stop is
 // called (or the test ends).
 func (h *harness) start(handler pipeline.Handler) (stop func()) {
-	r := pipeline.NewRunner(h.js, h.c.Spec, handler, zaptest.NewLogger(h.t), pipeline.RunnerOptions{
-		Backoff: func(uint64) time.Duration { return 20 * time.Millisecond },
-		Grace:   5 * time.Second,
-	})
+	return Start(h.t, pipeline.NewRunner(h.js, h.c.Spec, handler, zaptest.NewLogger(h.t), FastRetries()))
+}
+
+// FastRetries are runner options for tests: retries after 20 ms, and a
+// grace period of 5 s at shutdown.
+func FastRetries() pipeline.RunnerOptions {
+	return pipeline.RunnerOptions{Backoff: func(uint64) time.Duration { return 20 * time.Millisecond }, Grace: 5 * time.Second}
+}
+
+// Start runs r until the returned stop is called or the test ends; stop
+// waits (bounded) for Run to return nil.
+func Start(t testing.TB, r *pipeline.Runner) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
@@ -231,13 +239,13 @@ func (h *harness) start(handler pipeline.Handler) (stop func()) {
 			cancel()
 			select {
 			case err := <-done:
-				assert.NoError(h.t, err)
+				assert.NoError(t, err)
 			case <-time.After(15 * time.Second):
-				h.t.Error("the runner did not stop within 15s")
+				t.Error("the runner did not stop within 15s")
 			}
 		})
 	}
-	h.t.Cleanup(stop)
+	t.Cleanup(stop)
 	return stop
 }
 
