@@ -166,26 +166,15 @@ func (c *Config) applyEnv(env func(string) string) error {
 	return nil
 }
 
-// Redacted returns a copy safe to print: passwords in URLs are masked.
+// Redacted returns a copy safe to print: secrets in URLs are masked.
 func (c *Config) Redacted() *Config {
 	cp := *c
-	cp.NATS.URL = redactURL(c.NATS.URL)
+	cp.NATS.URL = pipeline.RedactURL(c.NATS.URL)
 	cp.Sinks = append([]Sink(nil), c.Sinks...)
 	for i := range cp.Sinks {
-		cp.Sinks[i].URL = redactURL(cp.Sinks[i].URL)
+		cp.Sinks[i].URL = pipeline.RedactURL(cp.Sinks[i].URL)
 	}
 	return &cp
-}
-
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "REDACTED")
-	}
-	return u.String()
 }
 
 // EntityIDs returns every entity id a rule may name: the configured ones and,
@@ -213,7 +202,7 @@ func (c *Config) validate(l *lines) []error {
 		for _, part := range strings.Split(c.NATS.URL, ",") {
 			u, err := url.Parse(strings.TrimSpace(part))
 			if err != nil || u.Host == "" {
-				add(l.at("nats", "url"), "nats.url %q: not a URL like nats://host:4222", part)
+				add(l.at("nats", "url"), "nats.url %q: not a URL like nats://host:4222", pipeline.RedactURL(part))
 			}
 		}
 	}
@@ -313,7 +302,7 @@ func checkID(add func(int, string, ...any), line int, where, id string, seen map
 	case id == "":
 		add(line, "%s.id: missing", where)
 	case !pipeline.ValidID(id):
-		add(line, "%s.id %q: must be lower-case letters, digits, _ or - (it becomes a NATS subject token)", where, id)
+		add(line, "%s.id %s: must be %s", where, pipeline.Quote(id), pipeline.IDRule)
 	case seen[id]:
 		add(line, "%s.id %q: used twice", where, id)
 	}

@@ -81,7 +81,7 @@ func invalid(format string, args ...any) error {
 // CheckID says what is wrong with a feed id, or nil.
 func CheckID(id string) error {
 	if !pipeline.ValidID(id) {
-		return invalid("id %q: must be lower-case letters, digits, _ or - (it becomes a NATS subject token)", id)
+		return invalid("id %s: must be %s", pipeline.Quote(id), pipeline.IDRule)
 	}
 	return nil
 }

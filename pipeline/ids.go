@@ -5,15 +5,54 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strconv"
+	"unicode/utf8"
 )
 
 // idPattern is what feed, entity, rule and sink ids must look like: they are
 // NATS subject tokens.
 var idPattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
-// ValidID reports whether s can be a feed, entity, rule or sink id: lower-case
-// letters, digits, '_' and '-', since it becomes a NATS subject token.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+// MaxIDLen bounds an id, so that every subject and Msg-Id built from ids
+// stays far below the server's limits (a subject over about 4 KB makes the
+// server close the connection).
+const MaxIDLen = 64
+
+// IDRule says what an id must be, for messages.
+const IDRule = "lower-case letters, digits, _ or -, at most 64 of them (it becomes a NATS subject token)"
+
+// ValidID reports whether s can be a feed, entity, rule or sink id: 1 to
+// MaxIDLen lower-case letters, digits, '_' and '-', since it becomes a NATS
+// subject token.
+func ValidID(s string) bool { return len(s) <= MaxIDLen && idPattern.MatchString(s) }
+
+// ValidArticleID reports whether s is an article id: 32 lower-case hex
+// digits (the first 16 bytes of a SHA-256).
+func ValidArticleID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Quote quotes an id or any outside string for a message, cut to its first
+// 40 bytes when longer, with its length: a hostile value does not flood the
+// logs or a header.
+func Quote(s string) string {
+	const keep = 40
+	if len(s) <= keep {
+		return strconv.Quote(s)
+	}
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
 
 // Nats-Msg-Id values. Every publish carries one, so that a redelivered input
 // never yields a second copy of an output within the streams' duplicate

@@ -102,8 +102,8 @@ func (m *Metrics) WriteText(w io.Writer) {
 }
 
 // ServeHTTP serves /metrics, /healthz (the process is up) and /readyz (ready
-// reports nil) on listen until ctx ends.
-func ServeHTTP(ctx context.Context, listen string, m *Metrics, ready func() error, log *zap.Logger) error {
+// reports nil) on ln until ctx ends, and closes ln.
+func ServeHTTP(ctx context.Context, ln net.Listener, m *Metrics, ready func() error, log *zap.Logger) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
@@ -119,10 +119,6 @@ func ServeHTTP(ctx context.Context, listen string, m *Metrics, ready func() erro
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return fmt.Errorf("listen for http on %s: %w", listen, err)
-	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

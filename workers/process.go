@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -19,59 +21,143 @@ import (
 // before it is reloaded.
 const reloadDebounce = 2 * time.Second
 
-// Process is a set of stages run in one process, on one connection.
+// Process is a set of stages run in one process.
 type Process struct {
 	Stages []Stage
 	Config *config.Config
 	Env    func(string) string // for reloading the config file
 	Extra  []config.Source     // sources kept across reloads (the demo's)
-	Conn   *nats.Conn
-	JS     jetstream.JetStream
-	Log    *zap.Logger
+	// Dial makes a connection; closed is to be called when the server
+	// closes it for good (see pipeline.Connect). Process dials again then.
+	Dial func(ctx context.Context, closed func(error)) (*nats.Conn, error)
+	// Session, when set, runs on every new connection once the stages are
+	// built (to follow a subject, say); the returned stop runs when the
+	// connection is given up.
+	Session func(nc *nats.Conn) (stop func(), err error)
+	Log     *zap.Logger
+
+	ready atomic.Bool
+	conn  atomic.Pointer[nats.Conn]
 }
 
-// Run builds the stages and runs them until ctx ends; meanwhile it serves
-// /metrics, /healthz and /readyz and reloads the config file when it
-// changes. Once ctx ends it waits for the stages within the shutdown budget.
-func (p Process) Run(ctx context.Context) error {
+// Ready reports why the process is not ready to work, or nil: it is
+// connected and its stages are running.
+func (p *Process) Ready() error {
+	nc := p.conn.Load()
+	switch {
+	case nc == nil || !nc.IsConnected():
+		return errors.New("not connected to nats")
+	case !p.ready.Load():
+		return errors.New("stages not running")
+	}
+	return nil
+}
+
+// Run serves /metrics, /healthz and /readyz on the config's HTTP address
+// (failing at once when it is taken), connects, sets up the topology,
+// builds the stages and runs them until ctx ends, reloading the config file
+// when it changes. A connection the server closes for good is dialled
+// again and the stages rebuilt on it. Once ctx ends it waits for the stages
+// within the shutdown budget.
+func (p *Process) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", p.Config.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen for http on %s: %w (set http.listen)", p.Config.HTTP.Listen, err)
+	}
 	metrics := pipeline.NewMetrics()
-	deps := pipeline.Deps{JS: p.JS, Metrics: metrics}
+	var bg sync.WaitGroup
+	defer bg.Wait()
+	bg.Go(func() {
+		if err := pipeline.ServeHTTP(ctx, ln, metrics, p.Ready, p.Log); err != nil {
+			p.Log.Warn("metrics and health endpoint stopped", zap.Error(err))
+		}
+	})
+	current := &workerSet{cfg: p.Config}
+	bg.Go(func() { config.Watch(ctx, p.Config.Path, p.Env, reloadDebounce, current.reload(p.Extra, p.Log), p.Log) })
+
+	retry := pipeline.RetryBackoff()
+	for {
+		lost := make(chan error, 1)
+		nc, err := p.Dial(ctx, func(err error) {
+			select {
+			case lost <- err:
+			default:
+			}
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		p.conn.Store(nc)
+		err = p.session(ctx, nc, lost, current, pipeline.Deps{Metrics: metrics})
+		p.ready.Store(false)
+		_ = nc.FlushTimeout(pipeline.CloseWait) // acks and publishes still buffered
+		nc.Close()
+		if ctx.Err() != nil || err != nil {
+			return err
+		}
+		d := retry.NextBackOff()
+		p.Log.Warn("nats closed the connection for good; connecting again", zap.Duration("retry_in", d))
+		if !pipeline.Sleep(ctx, d) {
+			return nil
+		}
+	}
+}
+
+// session runs the stages on one connection until ctx ends (nil) or the
+// connection is lost (nil, after the stages stopped).
+func (p *Process) session(ctx context.Context, nc *nats.Conn, lost <-chan error, current *workerSet, deps pipeline.Deps) error {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("open jetstream: %w", err)
+	}
+	cfg := current.config()
+	if err := Topology(cfg).Apply(ctx, js, p.Log); err != nil {
+		return err
+	}
+	deps.JS = js
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	ws := make([]Worker, 0, len(p.Stages))
-	for _, s := range p.Stages {
-		w, err := s.New(ctx, p.Config, deps, p.Log)
+	names := make([]string, len(p.Stages))
+	for i, s := range p.Stages {
+		names[i] = s.Name()
+		w, err := s.New(sctx, cfg, deps, p.Log)
 		if err != nil {
 			return fmt.Errorf("start %s: %w", s.Name(), err)
 		}
 		ws = append(ws, w)
 	}
+	current.set(ws)
+	if p.Session != nil {
+		stop, err := p.Session(nc)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	var wg sync.WaitGroup
 	errs := make(chan error, len(ws))
-	wg.Go(func() { config.Watch(ctx, p.Config.Path, p.Env, reloadDebounce, Reloader(ws, p.Extra, p.Log), p.Log) })
-	wg.Go(func() {
-		ready := func() error {
-			if !p.Conn.IsConnected() {
-				return errors.New("not connected to nats")
-			}
-			return nil
-		}
-		if err := pipeline.ServeHTTP(ctx, p.Config.HTTP.Listen, metrics, ready, p.Log); err != nil {
-			p.Log.Warn("metrics and health endpoint not available", zap.Error(err))
-		}
-	})
-	names := make([]string, len(p.Stages))
 	for i, w := range ws {
-		names[i] = p.Stages[i].Name()
 		wg.Go(func() {
-			if err := w.Run(ctx); err != nil {
+			if err := w.Run(sctx); err != nil {
 				errs <- fmt.Errorf("%s: %w", names[i], err)
 			}
 		})
 	}
-	p.Log.Info("mediawatch running", zap.Strings("stages", names), zap.String("nats", p.Conn.ConnectedUrlRedacted()),
-		zap.Int("sources", len(p.Config.Sources)), zap.Int("rules", len(p.Config.Rules)))
-	<-ctx.Done()
-	p.Log.Info("shutting down")
+	p.ready.Store(true)
+	p.Log.Info("mediawatch running", zap.Strings("stages", names), zap.String("nats", nc.ConnectedUrlRedacted()),
+		zap.Int("sources", len(cfg.Sources)), zap.Int("rules", len(cfg.Rules)))
+	select {
+	case <-ctx.Done():
+		p.Log.Info("shutting down")
+	case err := <-lost:
+		p.Log.Error("nats closed the connection for good; stopping the stages to start them again on a new one", zap.Error(err))
+	}
+	cancel()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
@@ -85,6 +171,36 @@ func (p Process) Run(ctx context.Context) error {
 		all = append(all, err)
 	}
 	return errors.Join(all...)
+}
+
+// workerSet is the latest configuration and the workers of the current
+// session, for reloads: a session that starts after a reload builds its
+// stages with the reloaded configuration.
+type workerSet struct {
+	mu  sync.Mutex
+	cfg *config.Config
+	ws  []Worker
+}
+
+func (s *workerSet) set(ws []Worker) {
+	s.mu.Lock()
+	s.ws = ws
+	s.mu.Unlock()
+}
+
+func (s *workerSet) config() *config.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
+func (s *workerSet) reload(extra []config.Source, log *zap.Logger) func(*config.Config) {
+	return func(cfg *config.Config) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		Reloader(s.ws, extra, log)(cfg)
+		s.cfg = cfg
+	}
 }
 
 // Reloader hands a reloaded configuration to every worker; the extra

@@ -2,14 +2,21 @@ package workers
 
 import (
 	"context"
+	"errors"
+	"net"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
 )
 
 // recorder is a worker that remembers the configurations it was given.
@@ -36,4 +43,92 @@ func TestReloaderKeepsExtraSources(t *testing.T) {
 	require.Len(t, rec.cfgs, 2, "every worker gets the configuration")
 	c := rec.cfgs[0]
 	assert.Equal(t, "demo-x", c.Sources[len(c.Sources)-1].ID, "extra sources survive a reload")
+}
+
+// A connection the server closes for good (here after a subject over its
+// control-line limit, the failure a hostile id used to cause) is dialled
+// again, the stages are rebuilt on the new one, and readiness says so
+// throughout.
+func TestProcessReestablishesAClosedConnection(t *testing.T) {
+	t.Parallel()
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	dedup, err := Lookup("dedup")
+	require.NoError(t, err)
+	cfg := config.Default()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	log := zaptest.NewLogger(t)
+
+	var mu sync.Mutex
+	var conns []*nats.Conn
+	p := &Process{Stages: []Stage{dedup}, Config: cfg, Log: log,
+		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
+			nc, err := pipeline.Connect(ctx, srv.ClientURL(), "test", log, closed)
+			if err == nil {
+				mu.Lock()
+				conns = append(conns, nc)
+				mu.Unlock()
+			}
+			return nc, err
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err)
+		case <-time.After(15 * time.Second):
+			t.Error("the process did not stop")
+		}
+	})
+	require.Error(t, p.Ready(), "not ready before it runs")
+	require.Eventually(t, func() bool { return p.Ready() == nil }, 15*time.Second, 10*time.Millisecond)
+
+	articles := func() uint64 {
+		s, err := js.Stream(context.Background(), pipeline.StreamArticles)
+		require.NoError(t, err)
+		info, err := s.Info(context.Background())
+		require.NoError(t, err)
+		return info.State.Msgs
+	}
+	publish := func(name string) {
+		a := pipeline.Article{Schema: 1, ID: pipelinetest.ID(name), Feed: "f", URL: "https://e.org/" + name, Title: name}
+		_, err := js.Publish(context.Background(), "articles.raw.f", pipeline.Encode(a))
+		require.NoError(t, err)
+	}
+	publish("first")
+	require.Eventually(t, func() bool { return articles() == 1 }, 15*time.Second, 10*time.Millisecond)
+
+	mu.Lock()
+	first := conns[0]
+	mu.Unlock()
+	require.NoError(t, first.Publish(strings.Repeat("x", 5000), nil))
+	require.Eventually(t, first.IsClosed, 10*time.Second, 10*time.Millisecond, "the server closes the connection for good")
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(conns) == 2 && p.Ready() == nil
+	}, 30*time.Second, 10*time.Millisecond, "a new connection, and the stages running on it")
+
+	publish("second")
+	require.Eventually(t, func() bool { return articles() == 2 }, 15*time.Second, 10*time.Millisecond)
+}
+
+func TestProcessRefusesATakenHTTPPort(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	cfg := config.Default()
+	cfg.HTTP.Listen = ln.Addr().String()
+	dialled := false
+	p := &Process{Config: cfg, Log: zaptest.NewLogger(t), Dial: func(context.Context, func(error)) (*nats.Conn, error) {
+		dialled = true
+		return nil, errors.New("not reached")
+	}}
+	err = p.Run(context.Background())
+	require.ErrorContains(t, err, "listen for http on "+ln.Addr().String())
+	assert.False(t, dialled, "refused before anything else starts")
 }

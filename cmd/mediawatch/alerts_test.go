@@ -37,7 +37,7 @@ func (l *lockedBuffer) String() string {
 func testAlert(rule, title string) pipeline.Alert {
 	return pipeline.Alert{
 		Schema: 1, ID: "id-" + rule, Rule: rule, Query: "entity:venezuela",
-		Article:  pipeline.Article{Schema: 1, ID: "a", Feed: "dw-de", URL: "https://e.org/a", Title: title, Lang: "de"},
+		Article:  pipeline.Article{Schema: 1, ID: pipelinetest.ID("a"), Feed: "dw-de", URL: "https://e.org/a", Title: title, Lang: "de"},
 		Entities: []string{"venezuela"},
 		Matches:  []pipeline.Match{{Term: "entity:venezuela", Surface: "venezolanischen", Field: "title", Snippet: "… venezolanischen …"}},
 	}

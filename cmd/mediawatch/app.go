@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
 	"github.com/mediawatch/mediawatch/config"
@@ -104,23 +103,6 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 		defer srv.Shutdown()
 		url = srv.URL()
 	}
-	nc, err := pipeline.Connect(ctx, url, "mediawatch", log)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// Acks and publishes still buffered reach the server before it stops.
-		_ = nc.FlushTimeout(pipeline.CloseWait)
-		nc.Close()
-	}()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("open jetstream: %w", err)
-	}
-	if err := workers.Topology(cfg).Apply(ctx, js, log); err != nil {
-		return err
-	}
-
 	var demoSources []config.Source
 	if o.demo {
 		srv, sources, err := demo.Serve(ctx, log)
@@ -133,14 +115,20 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 		log.Info("demo feeds served", zap.String("url", srv.URL), zap.Int("feeds", len(sources)))
 	}
 
-	if o.printAlerts {
-		sub, err := nc.Subscribe(pipeline.All(pipeline.SubjectAlerts), func(m *nats.Msg) {
-			printAlert(stdout, m.Data, false)
-		})
-		if err != nil {
-			return fmt.Errorf("subscribe to alerts: %w", err)
-		}
-		defer func() { _ = sub.Unsubscribe() }()
+	p := &workers.Process{
+		Stages: o.stages, Config: cfg, Env: getenv, Extra: demoSources, Log: log,
+		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
+			return pipeline.Connect(ctx, url, "mediawatch", log, closed)
+		},
 	}
-	return workers.Process{Stages: o.stages, Config: cfg, Env: getenv, Extra: demoSources, Conn: nc, JS: js, Log: log}.Run(ctx)
+	if o.printAlerts {
+		p.Session = func(nc *nats.Conn) (func(), error) {
+			sub, err := nc.Subscribe(pipeline.All(pipeline.SubjectAlerts), func(m *nats.Msg) { printAlert(stdout, m.Data, false) })
+			if err != nil {
+				return nil, fmt.Errorf("subscribe to alerts: %w", err)
+			}
+			return func() { _ = sub.Unsubscribe() }, nil
+		}
+	}
+	return p.Run(ctx)
 }

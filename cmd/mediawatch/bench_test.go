@@ -59,7 +59,7 @@ func BenchmarkPipeline(b *testing.B) {
 		if i%2 == 0 {
 			title = fmt.Sprintf("Venezuela's opposition meets in Caracas, round %d", i)
 		}
-		a := pipeline.Article{Schema: 1, ID: fmt.Sprintf("bench-%d", i), Feed: "bench", URL: fmt.Sprintf("https://e.org/%d", i),
+		a := pipeline.Article{Schema: 1, ID: fmt.Sprintf("%032x", i), Feed: "bench", URL: fmt.Sprintf("https://e.org/%d", i),
 			Title: title, Summary: "A short summary of the story, as feeds send it.", Lang: "en", Fetched: time.Now()}
 		_, err := js.PublishAsync("articles.raw.bench", pipeline.Encode(a))
 		require.NoError(b, err)

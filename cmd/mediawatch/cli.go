@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -145,8 +146,13 @@ func loadConfig(path string, getenv env) (*config.Config, error) {
 	return cfg, nil
 }
 
+// commandConnectWait is how long a command tries to reach NATS before it
+// says it cannot.
+const commandConnectWait = 3 * time.Second
+
 // client loads the config and connects to NATS, for the commands that talk
-// to a running pipeline. The caller closes the connection.
+// to a running pipeline; it fails within commandConnectWait, naming the URL
+// (redacted) and the reason. The caller closes the connection.
 func client(ctx context.Context, c common, name string, stderr io.Writer, getenv env) (*config.Config, *nats.Conn, jetstream.JetStream, error) {
 	cfg, err := loadConfig(c.config, getenv)
 	if err != nil {
@@ -154,7 +160,9 @@ func client(ctx context.Context, c common, name string, stderr io.Writer, getenv
 		return nil, nil, nil, errSilent
 	}
 	url, _ := natsURL(c.nats, cfg)
-	nc, err := pipeline.Connect(ctx, url, name, newLogger(stderr, c.verbose))
+	cctx, cancel := context.WithTimeout(ctx, commandConnectWait)
+	defer cancel()
+	nc, err := pipeline.Connect(cctx, url, name, zap.NewNop(), nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}

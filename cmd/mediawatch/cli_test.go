@@ -167,7 +167,7 @@ func TestRulesTest(t *testing.T) {
 		{Title: "Caribbean storm", Feed: "dw", Entities: []pipeline.Entity{{ID: "caribbean", Surface: "Caribbean", Field: "title", End: 9}}},
 		{Title: "Nothing here", Feed: "bbc"},
 	} {
-		a.Schema, a.ID, a.URL = 1, fmt.Sprintf("a%d", i), fmt.Sprintf("https://e.org/%d", i)
+		a.Schema, a.ID, a.URL = 1, pipelinetest.ID(fmt.Sprintf("a%d", i)), fmt.Sprintf("https://e.org/%d", i)
 		_, err := js.Publish(ctx, "articles.tagged."+a.Feed, pipeline.Encode(a))
 		require.NoError(t, err)
 	}

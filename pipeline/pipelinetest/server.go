@@ -5,6 +5,8 @@ package pipelinetest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"testing"
 	"time"
 
@@ -75,4 +77,11 @@ func Deliver(t testing.TB, js jetstream.JetStream, res pipeline.Result) {
 	if res.After != nil {
 		require.NoError(t, res.After(ctx))
 	}
+}
+
+// ID is an article id made from a name, for tests: the same name, the same
+// id.
+func ID(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:16])
 }

@@ -22,7 +22,7 @@ func testArticle() *pipeline.Article {
 	title := "Putin sichert Maduro Unterstützung zu"
 	content := "<p>Die USA eskalieren in der <b>Karibik</b>; Caracas protestiert.</p>"
 	return &pipeline.Article{
-		Schema: 1, ID: "a1", Feed: "dw-de", URL: "https://e.org/a1", Lang: "de",
+		Schema: 1, ID: pipelinetest.ID("a1"), Feed: "dw-de", URL: "https://e.org/a1", Lang: "de",
 		Title: title, Summary: "Telefonat mit dem venezolanischen Präsidenten.", Content: content,
 		Entities: []pipeline.Entity{
 			{ID: "maduro", Kind: "person", Surface: "Maduro", Field: "title", Start: 15, End: 21},
@@ -80,7 +80,7 @@ func TestEvaluate(t *testing.T) {
 			assert.Equal(t, "r", al.Rule)
 			assert.Equal(t, tt.query, al.Query)
 			assert.Equal(t, now, al.Created)
-			assert.Equal(t, pipeline.AlertID("r", "a1"), al.ID)
+			assert.Equal(t, pipeline.AlertID("r", pipelinetest.ID("a1")), al.ID)
 			assert.Empty(t, al.Article.Content, "the article without content")
 			assert.Equal(t, a.Title, al.Article.Title)
 			assert.Equal(t, []string{"maduro", "caribbean", "venezuela"}, al.Entities)
@@ -114,9 +114,9 @@ func TestHandlePublishesOneAlertPerRule(t *testing.T) {
 	outs := res.Outputs
 	require.Len(t, outs, 2)
 	assert.Equal(t, "alerts.venezuela", outs[0].Subject)
-	assert.Equal(t, "alert:venezuela:a1", outs[0].MsgID)
+	assert.Equal(t, "alert:venezuela:"+pipelinetest.ID("a1"), outs[0].MsgID)
 	assert.Equal(t, "alerts.maduro", outs[1].Subject)
-	assert.Equal(t, "alert:maduro:a1", outs[1].MsgID)
+	assert.Equal(t, "alert:maduro:"+pipelinetest.ID("a1"), outs[1].MsgID)
 
 	// The pinned JSON field names.
 	var raw map[string]any

@@ -18,7 +18,7 @@ import (
 )
 
 func article(id string) []byte {
-	return pipeline.Encode(pipeline.Article{Schema: pipeline.ArticleSchema, ID: id, Feed: "f", URL: "https://e.org/" + id, Title: id})
+	return pipeline.Encode(pipeline.Article{Schema: pipeline.ArticleSchema, ID: pipelinetest.ID(id), Feed: "f", URL: "https://e.org/" + id, Title: id})
 }
 
 func TestHandle(t *testing.T) {

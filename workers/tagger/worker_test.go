@@ -40,13 +40,13 @@ func TestHandleTagsAndMentions(t *testing.T) {
 		mentions []string
 	}{
 		{"language detected when the feed declares none",
-			pipeline.Article{Schema: 1, ID: "a1", Feed: "f", URL: "https://e.org/1", Title: "Venezuela und die Karibikregion"},
+			pipeline.Article{Schema: 1, ID: pipelinetest.ID("a1"), Feed: "f", URL: "https://e.org/1", Title: "Venezuela und die Karibikregion"},
 			"de", 0.9, []string{"venezuela", "caribbean"}},
 		{"declared language kept",
-			pipeline.Article{Schema: 1, ID: "a2", Feed: "f", URL: "https://e.org/2", Title: "Venezuela, again: Venezuela", Lang: "en", LangConf: 1},
+			pipeline.Article{Schema: 1, ID: pipelinetest.ID("a2"), Feed: "f", URL: "https://e.org/2", Title: "Venezuela, again: Venezuela", Lang: "en", LangConf: 1},
 			"en", 1, []string{"venezuela"}},
 		{"nothing found: only the tagged article",
-			pipeline.Article{Schema: 1, ID: "a3", Feed: "f", URL: "https://e.org/3", Title: "Hochwasser in Venedig", Lang: "de", LangConf: 1},
+			pipeline.Article{Schema: 1, ID: pipelinetest.ID("a3"), Feed: "f", URL: "https://e.org/3", Title: "Hochwasser in Venedig", Lang: "de", LangConf: 1},
 			"de", 1, nil},
 	}
 	for _, tt := range tests {
@@ -76,7 +76,7 @@ func TestHandleTagsAndMentions(t *testing.T) {
 		})
 	}
 	t.Run("undetermined when the text does not tell", func(t *testing.T) {
-		res, err := Handle(&h, fixedLang{""})(context.Background(), pipeline.Message{Data: pipeline.Encode(pipeline.Article{Schema: 1, ID: "x", Feed: "f", Title: "OK"})})
+		res, err := Handle(&h, fixedLang{""})(context.Background(), pipeline.Message{Data: pipeline.Encode(pipeline.Article{Schema: 1, ID: pipelinetest.ID("x"), Feed: "f", Title: "OK"})})
 		require.NoError(t, err)
 		outs := res.Outputs
 		var tagged pipeline.Article
@@ -115,7 +115,7 @@ func TestReloadDropsNothing(t *testing.T) {
 
 	publish := func(from, to int) {
 		for i := from; i < to; i++ {
-			a := pipeline.Article{Schema: 1, ID: fmt.Sprintf("a%03d", i), Feed: "f", URL: fmt.Sprintf("https://e.org/%d", i), Title: "Venezuela and Cuba", Lang: "en"}
+			a := pipeline.Article{Schema: 1, ID: fmt.Sprintf("%032x", i), Feed: "f", URL: fmt.Sprintf("https://e.org/%d", i), Title: "Venezuela and Cuba", Lang: "en"}
 			_, err := js.Publish(ctx, "articles.new.f", pipeline.Encode(a))
 			require.NoError(t, err)
 		}
