@@ -14,6 +14,7 @@ type Config struct {
 	HTTP      HTTP      `yaml:"http"`
 	Poller    Poller    `yaml:"poller"`
 	Dedup     Dedup     `yaml:"dedup"`
+	Streams   Streams   `yaml:"streams"`
 	Gazetteer Gazetteer `yaml:"gazetteer"`
 	Sources   []Source  `yaml:"sources"`
 	Entities  []Entity  `yaml:"entities"`
@@ -47,6 +48,32 @@ type Poller struct {
 	Timeout     Duration `yaml:"timeout"`       // per request
 	MaxBodySize ByteSize `yaml:"max_body_size"` // after decompression
 	UserAgent   string   `yaml:"user_agent"`
+	// MaxItems is how many items of one fetch are published: the first
+	// ones.
+	MaxItems int `yaml:"max_items"`
+	// MaxRetryAfter caps how long a server's Retry-After may rest a feed.
+	MaxRetryAfter Duration `yaml:"max_retry_after"`
+	// AllowPrivateNetworks lets feeds added at run time (feeds add, OPML
+	// import, the registry) reach loopback and private addresses. Feeds of
+	// the config file always may.
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+}
+
+// Streams are the limits of each stream: messages older than MaxAge, or
+// beyond MaxBytes (the oldest first), are dropped.
+type Streams struct {
+	Raw      StreamLimits `yaml:"raw"`
+	Articles StreamLimits `yaml:"articles"`
+	Tagged   StreamLimits `yaml:"tagged"`
+	Alerts   StreamLimits `yaml:"alerts"`
+	Mentions StreamLimits `yaml:"mentions"`
+	DLQ      StreamLimits `yaml:"dlq"`
+}
+
+// StreamLimits bound one stream.
+type StreamLimits struct {
+	MaxAge   Duration `yaml:"max_age"`
+	MaxBytes ByteSize `yaml:"max_bytes"`
 }
 
 // Dedup tunes duplicate detection.

@@ -30,6 +30,8 @@ const (
 	DefaultMaxBodySize    = reader.DefaultMaxBody
 	DefaultUserAgent      = "mediawatch/0.1 (+https://github.com/mediawatch/mediawatch)"
 	DefaultDedupTTL       = 30 * 24 * time.Hour
+	DefaultMaxItems       = 1000
+	DefaultMaxRetryAfter  = 6 * time.Hour
 )
 
 // Default returns the configuration used when no file is given.
@@ -129,6 +131,21 @@ func (c *Config) applyDefaults() {
 	if c.Dedup.TTL == 0 {
 		c.Dedup.TTL = Duration(DefaultDedupTTL)
 	}
+	if c.Poller.MaxItems == 0 {
+		c.Poller.MaxItems = DefaultMaxItems
+	}
+	if c.Poller.MaxRetryAfter == 0 {
+		c.Poller.MaxRetryAfter = Duration(DefaultMaxRetryAfter)
+	}
+	for _, s := range c.Streams.each() {
+		def := DefaultStreamLimits()[s.name]
+		if s.l.MaxAge == 0 {
+			s.l.MaxAge = def.MaxAge
+		}
+		if s.l.MaxBytes == 0 {
+			s.l.MaxBytes = def.MaxBytes
+		}
+	}
 	for i := range c.Sources {
 		if c.Sources[i].Interval == 0 {
 			c.Sources[i].Interval = Duration(DefaultInterval)
@@ -139,6 +156,44 @@ func (c *Config) applyDefaults() {
 			c.Entities[i].Kind = "other"
 		}
 	}
+}
+
+// DefaultStreamLimits are the streams' limits where the file sets none, by
+// the name of their key under streams.
+func DefaultStreamLimits() map[string]StreamLimits {
+	const day = 24 * time.Hour
+	return map[string]StreamLimits{
+		"raw":      {MaxAge: Duration(day), MaxBytes: 2 << 30},
+		"articles": {MaxAge: Duration(7 * day), MaxBytes: 4 << 30},
+		"tagged":   {MaxAge: Duration(30 * day), MaxBytes: 8 << 30},
+		"alerts":   {MaxAge: Duration(30 * day), MaxBytes: 2 << 30},
+		"mentions": {MaxAge: Duration(7 * day), MaxBytes: 2 << 30},
+		"dlq":      {MaxAge: Duration(30 * day), MaxBytes: 1 << 30},
+	}
+}
+
+type namedLimits struct {
+	name   string
+	stream string
+	l      *StreamLimits
+}
+
+// each lists the limits with their key and the stream they bound.
+func (s *Streams) each() []namedLimits {
+	return []namedLimits{
+		{"raw", pipeline.StreamRaw, &s.Raw}, {"articles", pipeline.StreamArticles, &s.Articles}, {"tagged", pipeline.StreamTagged, &s.Tagged},
+		{"alerts", pipeline.StreamAlerts, &s.Alerts}, {"mentions", pipeline.StreamMentions, &s.Mentions}, {"dlq", pipeline.StreamDLQ, &s.DLQ},
+	}
+}
+
+// ByStream returns the limits by stream name (RAW, ARTICLES, ...), as the
+// topology takes them.
+func (s Streams) ByStream() map[string]pipeline.Limits {
+	out := map[string]pipeline.Limits{}
+	for _, n := range s.each() {
+		out[n.stream] = pipeline.Limits{MaxAge: time.Duration(n.l.MaxAge), MaxBytes: int64(n.l.MaxBytes)}
+	}
+	return out
 }
 
 // EnvPrefix starts every environment override.
@@ -217,6 +272,20 @@ func (c *Config) validate(l *lines) []error {
 	}
 	if c.Dedup.TTL < 0 {
 		add(l.at("dedup", "ttl"), "dedup.ttl %s: must be positive", c.Dedup.TTL)
+	}
+	if c.Poller.MaxItems < 0 {
+		add(l.at("poller", "max_items"), "poller.max_items %d: must be positive", c.Poller.MaxItems)
+	}
+	if c.Poller.MaxRetryAfter < 0 {
+		add(l.at("poller", "max_retry_after"), "poller.max_retry_after %s: must be positive", c.Poller.MaxRetryAfter)
+	}
+	for _, s := range c.Streams.each() {
+		if s.l.MaxAge < 0 {
+			add(l.at("streams", s.name, "max_age"), "streams.%s.max_age %s: must be positive", s.name, s.l.MaxAge)
+		}
+		if s.l.MaxBytes < 0 {
+			add(l.at("streams", s.name, "max_bytes"), "streams.%s.max_bytes: must be positive", s.name)
+		}
 	}
 
 	sources := map[string]bool{}

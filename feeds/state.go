@@ -26,6 +26,11 @@ type State struct {
 	// the feed, so a redelivery of that ticket (its poller died mid-fetch)
 	// fetches again while other tickets of the slot are skipped.
 	Ticket uint64 `json:"ticket,omitempty"`
+	// Until is set while a fetch holds the feed: no other ticket fetches it
+	// before then, so one slow feed never takes more than one fetch at a
+	// time. A fetch clears it when it commits; a poller that dies holding
+	// it lets it lapse.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // StateStore keeps feed states with compare-and-set, so two pollers never

@@ -148,9 +148,17 @@ func KVConfig(k KVSpec, replicas int) jetstream.KeyValueConfig {
 // TopologyOptions say what a topology is made of besides the fixed streams
 // and buckets.
 type TopologyOptions struct {
-	Stages   []ConsumerSpec // one durable consumer each
-	Replicas int            // of every stream, consumer and bucket (0: 1)
-	SeenTTL  time.Duration  // how long dedup remembers article ids
+	Stages   []ConsumerSpec    // one durable consumer each
+	Replicas int               // of every stream, consumer and bucket (0: 1)
+	SeenTTL  time.Duration     // how long dedup remembers article ids
+	Limits   map[string]Limits // by stream name; zero fields keep the defaults
+}
+
+// Limits bound a stream: messages older than MaxAge, or beyond MaxBytes in
+// all (the oldest first), are dropped.
+type Limits struct {
+	MaxAge   time.Duration
+	MaxBytes int64
 }
 
 // Topology is every stream, consumer and bucket as the server configures
@@ -173,7 +181,16 @@ func Plan(o TopologyOptions) Topology {
 	replicas := max(o.Replicas, 1)
 	var t Topology
 	for _, s := range Streams() {
-		t.Streams = append(t.Streams, StreamConfig(s, replicas))
+		cfg := StreamConfig(s, replicas)
+		if l, ok := o.Limits[s.Name]; ok {
+			if l.MaxAge > 0 {
+				cfg.MaxAge = l.MaxAge
+			}
+			if l.MaxBytes > 0 {
+				cfg.MaxBytes = l.MaxBytes
+			}
+		}
+		t.Streams = append(t.Streams, cfg)
 	}
 	for _, c := range o.Stages {
 		t.Consumers = append(t.Consumers, StreamConsumer{Stream: c.Stream, Config: ConsumerConfig(c, replicas)})

@@ -78,6 +78,23 @@ func TestPlan(t *testing.T) {
 	assert.Greater(t, DuplicateWindow, worst)
 }
 
+func TestPlanLimits(t *testing.T) {
+	t.Parallel()
+	top := Plan(TopologyOptions{Limits: map[string]Limits{StreamRaw: {MaxAge: time.Hour, MaxBytes: 1 << 20}, StreamAlerts: {MaxBytes: 5}}})
+	for _, s := range top.Streams {
+		switch s.Name {
+		case StreamRaw:
+			assert.Equal(t, time.Hour, s.MaxAge)
+			assert.Equal(t, int64(1<<20), s.MaxBytes)
+		case StreamAlerts:
+			assert.Equal(t, 30*24*time.Hour, s.MaxAge, "an unset limit keeps its default")
+			assert.Equal(t, int64(5), s.MaxBytes)
+		default:
+			assert.Zero(t, s.MaxBytes, s.Name)
+		}
+	}
+}
+
 func TestPlanDefaultsToOneReplica(t *testing.T) {
 	t.Parallel()
 	top := Plan(TopologyOptions{})

@@ -61,14 +61,21 @@ func adaptFeed(f *gofeed.Feed) *Feed {
 // The link is resolved against the feed's link. An item without a usable
 // link is identified by its GUID, and without a GUID by a hash of its title
 // and date (or of its text when it has neither).
-func adaptItem(feedID string, f *gofeed.Feed, item *gofeed.Item, fetched time.Time) (Item, bool) {
+func adaptItem(feedID string, f *gofeed.Feed, item *gofeed.Item, fetched time.Time, lim Limits, stats *Feed) (Item, bool) {
+	cut := func(s string, n int) string {
+		if n > 0 && len(s) > n {
+			stats.Truncated++
+			return truncate(s, n)
+		}
+		return s
+	}
 	a := Item{
 		Feed:       feedID,
-		Title:      plainText(item.Title),
-		Summary:    strings.TrimSpace(item.Description),
-		Content:    strings.TrimSpace(item.Content),
-		Authors:    itemAuthors(f, item),
-		Categories: cleanList(item.Categories),
+		Title:      cut(plainText(item.Title), lim.MaxTitle),
+		Summary:    cut(strings.TrimSpace(item.Description), lim.MaxSummary),
+		Content:    cut(strings.TrimSpace(item.Content), lim.MaxContent),
+		Authors:    lim.list(itemAuthors(f, item), stats),
+		Categories: lim.list(cleanList(item.Categories), stats),
 		Fetched:    fetched.UTC(),
 	}
 	if t := firstTime(item.PublishedParsed, item.UpdatedParsed); t != nil {
@@ -79,13 +86,17 @@ func adaptItem(feedID string, f *gofeed.Feed, item *gofeed.Item, fetched time.Ti
 	}
 
 	link := itemLink(f, item)
-	guid := strings.TrimSpace(item.GUID)
+	guid := cut(strings.TrimSpace(item.GUID), maxLink)
 	canonical, err := CanonicalURL(link)
-	if err == nil {
-		a.URL = canonical
-	} else {
-		a.URL = link // relative or odd: keep what the feed said, identify by GUID
+	switch {
+	case link == "":
+	case err != nil || !isWebURL(canonical) || len(canonical) > maxLink:
+		// Relative, javascript:, data:, ftp:, huge: not an article URL.
+		// The item stays, identified by its feed and GUID.
+		stats.DroppedLinks++
 		canonical = ""
+	default:
+		a.URL = canonical
 	}
 	if canonical == "" && guid == "" {
 		guid = syntheticGUID(a)
@@ -95,6 +106,11 @@ func adaptItem(feedID string, f *gofeed.Feed, item *gofeed.Item, fetched time.Ti
 	}
 	a.ID = ArticleID(feedID, canonical, guid)
 	return a, true
+}
+
+// isWebURL reports whether a canonical URL is http or https.
+func isWebURL(u string) bool {
+	return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")
 }
 
 // itemLink returns an item's link resolved against the feed's link: its

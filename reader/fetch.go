@@ -97,8 +97,8 @@ type Fetcher struct {
 	now       func() time.Time
 }
 
-// NewFetcher returns a Fetcher. client nil means a new client of its own,
-// tuned for many feeds on many hosts; timeout bounds each request (DefaultTimeout when zero or
+// NewFetcher returns a Fetcher. client nil means NewClient(timeout, false);
+// timeout bounds each request (DefaultTimeout when zero or
 // negative); maxBody caps a body after decompression (DefaultMaxBody when
 // zero or negative). userAgent should name the software and a contact URL.
 func NewFetcher(client *http.Client, userAgent string, timeout time.Duration, maxBody int64) *Fetcher {
@@ -106,14 +106,7 @@ func NewFetcher(client *http.Client, userAgent string, timeout time.Duration, ma
 		timeout = DefaultTimeout
 	}
 	if client == nil {
-		client = &http.Client{Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			MaxIdleConnsPerHost:   2,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: timeout,
-			DisableCompression:    true, // Fetch decompresses, after checking the size cap
-		}}
+		client = NewClient(timeout, false)
 	}
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody

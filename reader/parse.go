@@ -2,6 +2,7 @@ package reader
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -31,6 +32,12 @@ type Feed struct {
 	Updated     time.Time `json:"updated,omitzero"` // UTC
 	Items       int       `json:"items"`            // items in the feed, including those skipped
 	Repaired    bool      `json:"repaired,omitempty"`
+	// What the limits left out (see Limits): items beyond MaxItems, fields
+	// cut to their cap, and links that are not http(s) URLs (the item is
+	// kept, identified by its GUID).
+	DroppedItems int `json:"dropped_items,omitempty"`
+	Truncated    int `json:"truncated,omitempty"`
+	DroppedLinks int `json:"dropped_links,omitempty"`
 }
 
 // Parse decodes a fetched feed body (RSS 0.9x to 2.0, RSS 1.0, Atom 0.3 and
@@ -49,6 +56,20 @@ type Feed struct {
 // Errors start with "parse feed:" and say why; a body that is not a feed
 // at all (HTML page, empty body, unknown document) wraps ErrNotFeed.
 func Parse(feedID string, body []byte, contentType string, fetched time.Time) (*Feed, []Item, error) {
+	return ParseContext(context.Background(), feedID, body, contentType, fetched, DefaultLimits())
+}
+
+// MaxDepth is how deeply a feed may nest its elements (XML) or its objects
+// and arrays (JSON): real feeds nest a dozen levels, and a limit keeps every
+// step of parsing linear in the body's size.
+const MaxDepth = 256
+
+// ErrTooDeep says a feed nests deeper than MaxDepth.
+var ErrTooDeep = errors.New("nested too deeply")
+
+// ParseContext is Parse with limits, that gives up when ctx ends, between
+// its steps. Every step takes time linear in the size of the body.
+func ParseContext(ctx context.Context, feedID string, body []byte, contentType string, fetched time.Time, lim Limits) (*Feed, []Item, error) {
 	if isGzip(body) {
 		inflated, err := gunzip(body, maxInflated)
 		if err != nil {
@@ -60,15 +81,26 @@ func Parse(feedID string, body []byte, contentType string, fetched time.Time) (*
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse feed: %w", err)
 	}
-	gf, repaired, err := parseFeed(text)
+	if d := depth(text); d > MaxDepth {
+		return nil, nil, fmt.Errorf("parse feed: %w: more than %d levels", ErrTooDeep, MaxDepth)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("parse feed: %w", err)
+	}
+	gf, repaired, err := parseFeed(ctx, text)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse feed: %w", err)
 	}
 	feed := adaptFeed(gf)
 	feed.Repaired = repaired
-	articles := make([]Item, 0, len(gf.Items))
-	for _, item := range gf.Items {
-		if a, ok := adaptItem(feedID, gf, item, fetched); ok {
+	items := gf.Items
+	if lim.MaxItems > 0 && len(items) > lim.MaxItems {
+		feed.DroppedItems = len(items) - lim.MaxItems
+		items = items[:lim.MaxItems]
+	}
+	articles := make([]Item, 0, len(items))
+	for _, item := range items {
+		if a, ok := adaptItem(feedID, gf, item, fetched, lim, feed); ok {
 			articles = append(articles, a)
 		}
 	}
@@ -77,10 +109,13 @@ func Parse(feedID string, body []byte, contentType string, fetched time.Time) (*
 
 // parseFeed runs gofeed over UTF-8 text, and once more over a repaired copy
 // when it fails. It reports whether the repair was needed.
-func parseFeed(text []byte) (feed *gofeed.Feed, repaired bool, err error) {
+func parseFeed(ctx context.Context, text []byte) (feed *gofeed.Feed, repaired bool, err error) {
 	feed, err = gofeedParse(text)
 	if err == nil {
 		return feed, false, nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, false, cerr
 	}
 	var fixed []byte
 	changed := false
@@ -114,9 +149,10 @@ func repairJSON(b []byte) ([]byte, bool) {
 		out                        bytes.Buffer
 		open                       []byte // the closers the open containers need
 		cutAt                      = -1   // out's length after the last complete container
-		cutOpen                    string // the closers needed at cutAt
+		cutDepth                   int    // how many containers were open at cutAt
 		inString, escaped, changed bool
 	)
+	out.Grow(len(b))
 	for _, c := range b {
 		switch {
 		case inString && escaped:
@@ -139,7 +175,10 @@ func repairJSON(b []byte) ([]byte, bool) {
 		case (c == '}' || c == ']') && len(open) > 0:
 			open = open[:len(open)-1]
 			out.WriteByte(c)
-			cutAt, cutOpen = out.Len(), string(open)
+			// Only pushes follow until the next close, which moves the
+			// cut: the containers open here stay open[:cutDepth] to the
+			// end, so a depth is all the cut needs (no copy of the stack).
+			cutAt, cutDepth = out.Len(), len(open)
 			continue
 		}
 		out.WriteByte(c)
@@ -147,14 +186,95 @@ func repairJSON(b []byte) ([]byte, bool) {
 	if len(open) == 0 && !inString {
 		return out.Bytes(), changed
 	}
-	if cutAt < 0 || cutOpen == "" {
+	if cutAt < 0 || cutDepth == 0 {
 		return out.Bytes(), changed
 	}
 	fixed := out.Bytes()[:cutAt]
-	for i := len(cutOpen) - 1; i >= 0; i-- {
-		fixed = append(fixed, cutOpen[i])
+	for i := cutDepth - 1; i >= 0; i-- {
+		fixed = append(fixed, open[i])
 	}
 	return fixed, true
+}
+
+// depth returns how deeply a feed document nests: elements for XML, objects
+// and arrays for JSON (text starts with '<' or not, as ToUTF8 leaves it). It
+// reads the text once, skipping strings, comments, CDATA sections and
+// processing instructions.
+func depth(text []byte) int {
+	d, most := 0, 0
+	if len(text) == 0 || text[0] != '<' {
+		inString, escaped := false, false
+		for _, c := range text {
+			switch {
+			case inString && escaped:
+				escaped = false
+			case inString && c == '\\':
+				escaped = true
+			case inString:
+				inString = c != '"'
+			case c == '"':
+				inString = true
+			case c == '{' || c == '[':
+				d++
+				most = max(most, d)
+			case c == '}' || c == ']':
+				d--
+			}
+		}
+		return most
+	}
+	for i := 0; i < len(text); i++ {
+		if text[i] != '<' || i+1 >= len(text) {
+			continue
+		}
+		switch rest := text[i:]; {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			i += skipPast(rest, "-->")
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			i += skipPast(rest, "]]>")
+		case rest[1] == '?' || rest[1] == '!':
+			i += skipPast(rest, ">")
+		case rest[1] == '/':
+			d--
+		default:
+			end := tagEnd(rest)
+			if selfClosing := end >= 3 && rest[end-1] == '>' && rest[end-2] == '/'; !selfClosing {
+				d++
+				most = max(most, d)
+			}
+			i += end - 1
+		}
+	}
+	return most
+}
+
+// skipPast returns the index just past the first marker in b (len(b) when
+// there is none), minus one: the loop's i++ steps over the last byte.
+func skipPast(b []byte, marker string) int {
+	j := bytes.Index(b[1:], []byte(marker))
+	if j < 0 {
+		return len(b) - 1
+	}
+	return j + len(marker)
+}
+
+// tagEnd returns the index just past the '>' ending the tag b starts with,
+// skipping quoted attribute values (len(b) when it does not end).
+func tagEnd(b []byte) int {
+	var quote byte
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			return i + 1
+		}
+	}
+	return len(b)
 }
 
 // gofeedParse calls gofeed. A panic inside gofeed on hostile input becomes

@@ -1,8 +1,11 @@
 package reader
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -409,3 +412,112 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestDepth(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		text string
+		want int
+	}{
+		{"rss", `<?xml version="1.0"?><rss><channel><item><title>a</title></item></channel></rss>`, 4},
+		{"self-closing and comments", `<rss><!-- <a><b><c> --><channel><link href="x"/><![CDATA[<d><e>]]><x a=">"/></channel></rss>`, 2},
+		{"quoted >", `<rss><channel title="a>b"><item/></channel></rss>`, 2},
+		{"json", `{"items":[{"title":"[{[{"},{"a":[1,[2]]}]}`, 5},
+		{"json strings with escapes", `{"a":"\"{{{{"}`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, depth([]byte(tt.text)))
+		})
+	}
+}
+
+// A feed nested deeper than MaxDepth is refused before any parser sees it,
+// whatever its format.
+func TestParseRefusesDeepNesting(t *testing.T) {
+	t.Parallel()
+	n := MaxDepth + 10
+	deepXML := `<rss version="2.0"><channel><title>t</title>` + strings.Repeat("<x>", n) + strings.Repeat("</x>", n) + `</channel></rss>`
+	deepJSON := `{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[` + strings.Repeat("[", n) + strings.Repeat("]", n) + `]}`
+	for name, body := range map[string]string{"xml": deepXML, "json": deepJSON, "json cut short": deepJSON[:len(deepJSON)-n]} {
+		_, _, err := Parse("deep", []byte(body), "", fetchedAt)
+		require.ErrorIs(t, err, ErrTooDeep, name)
+		assert.ErrorContains(t, err, "parse feed: ")
+	}
+	// The shallow one still parses.
+	_, items, err := Parse("ok", []byte(`<rss version="2.0"><channel><title>t</title><item><title>a</title><link>https://e.org/a</link></item></channel></rss>`), "", fetchedAt)
+	require.NoError(t, err)
+	assert.Len(t, items, 1)
+}
+
+func TestParseContextCanceled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := ParseContext(ctx, "f", readFeed(t, "rss-messy.xml"), "", fetchedAt, DefaultLimits())
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+// Repairing a deeply nested JSON document costs memory linear in its size
+// (it copied the open-bracket stack on every closing bracket: 19.7 GB for
+// 400 KB).
+func TestRepairJSONIsLinear(t *testing.T) {
+	const n = 200_000
+	body := []byte(strings.Repeat("[", n) + strings.Repeat("]", n/2))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fixed, changed := repairJSON(body)
+	runtime.ReadMemStats(&after)
+	require.True(t, changed)
+	assert.Len(t, fixed, n+n/2+n/2, "the open brackets are closed")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(40*len(body)), "allocated bytes stay linear in the input")
+}
+
+// Only http and https URLs become an item's URL; any other link is dropped
+// and counted, and the item stays, identified by its feed and GUID.
+func TestParseDropsUnsafeLinks(t *testing.T) {
+	t.Parallel()
+	body := []byte(`<rss version="2.0"><channel><title>T</title>` +
+		`<item><title>a</title><link>javascript:alert(document.cookie)</link><guid isPermaLink="false">g1</guid></item>` +
+		`<item><title>b</title><link>data:text/html;base64,PHNjcmlwdD4=</link><guid isPermaLink="false">g2</guid></item>` +
+		`<item><title>c</title><link>ftp://files.example.org/c</link></item>` +
+		`<item><title>d</title><link>/no/base/to/resolve</link></item>` +
+		`<item><title>e</title><link>https://e.org/e</link></item>` +
+		`</channel></rss>`)
+	feed, items, err := Parse("f", body, "", fetchedAt)
+	require.NoError(t, err)
+	require.Len(t, items, 5, "no item is lost with its link")
+	for _, it := range items[:4] {
+		assert.Empty(t, it.URL, it.Title)
+		assert.True(t, ValidID(it.ID), it.Title)
+	}
+	assert.Equal(t, ArticleID("f", "", "g1"), items[0].ID, "identified by feed and GUID")
+	assert.Equal(t, "https://e.org/e", items[4].URL)
+	assert.Equal(t, 4, feed.DroppedLinks)
+}
+
+func TestParseLimits(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0"><channel><title>T</title>`)
+	b.WriteString(`<item><title>` + strings.Repeat("é", 3<<20) + `</title><link>https://e.org/big</link><description>` + strings.Repeat("x", 100) + `</description></item>`)
+	for i := range 20 {
+		fmt.Fprintf(&b, `<item><title>t%d</title><link>https://e.org/%d</link></item>`, i, i)
+	}
+	b.WriteString(`</channel></rss>`)
+	lim := Limits{MaxItems: 10, MaxTitle: 4 << 10, MaxSummary: 50, MaxContent: 1 << 10, MaxList: 2}
+	feed, items, err := ParseContext(context.Background(), "f", []byte(b.String()), "", fetchedAt, lim)
+	require.NoError(t, err)
+	require.Len(t, items, 10, "the first MaxItems items")
+	assert.Equal(t, 11, feed.DroppedItems)
+	assert.LessOrEqual(t, len(items[0].Title), 4<<10)
+	assert.True(t, utf8.ValidString(items[0].Title), "cut at a rune boundary")
+	assert.Len(t, items[0].Summary, 50)
+	assert.Equal(t, 2, feed.Truncated, "the title and the summary")
+	assert.Equal(t, "t0", items[1].Title, "the other items are whole")
+}
+
+// ValidID is the article id rule the pipeline applies.
+func ValidID(id string) bool { return len(id) == 32 && strings.Trim(id, "0123456789abcdef") == "" }

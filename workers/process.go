@@ -218,5 +218,7 @@ func Reloader(ws []Worker, extra []config.Source, log *zap.Logger) func(*config.
 
 // Topology is the pipeline's topology for cfg: every stage's consumer.
 func Topology(cfg *config.Config) pipeline.Topology {
-	return pipeline.Plan(pipeline.TopologyOptions{Stages: Specs(), Replicas: cfg.NATS.Replicas, SeenTTL: time.Duration(cfg.Dedup.TTL)})
+	return pipeline.Plan(pipeline.TopologyOptions{
+		Stages: Specs(), Replicas: cfg.NATS.Replicas, SeenTTL: time.Duration(cfg.Dedup.TTL), Limits: cfg.Streams.ByStream(),
+	})
 }

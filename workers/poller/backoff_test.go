@@ -24,7 +24,12 @@ func TestBackoff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, backoff(10*time.Minute, tt.failures, tt.err))
+			assert.Equal(t, tt.want, backoff(10*time.Minute, tt.failures, tt.err, 0))
 		})
 	}
+}
+
+func TestRetryAfterIsCapped(t *testing.T) {
+	err := &reader.HTTPError{Status: 503, RetryAfter: 999999999 * time.Second}
+	assert.Equal(t, 6*time.Hour, backoff(10*time.Minute, 1, err, 6*time.Hour))
 }

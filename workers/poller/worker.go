@@ -52,19 +52,27 @@ type Ticket struct {
 
 // Config is the poller's part of the configuration.
 type Config struct {
-	UserAgent string
-	Timeout   time.Duration // per request
-	MaxBody   int64         // after decompression
-	Sources   []feeds.Source
+	UserAgent     string
+	Timeout       time.Duration // per request
+	MaxBody       int64         // after decompression
+	MaxItems      int           // published per fetch
+	MaxRetryAfter time.Duration // the longest rest a Retry-After may ask for
+	// AllowPrivate lets feeds of the registry reach non-public addresses;
+	// the Sources (the config file's) always may.
+	AllowPrivate bool
+	Sources      []feeds.Source
 }
 
 // ConfigFrom picks the stage's part of the configuration.
 func ConfigFrom(c *config.Config) Config {
 	return Config{
-		UserAgent: c.Poller.UserAgent,
-		Timeout:   time.Duration(c.Poller.Timeout),
-		MaxBody:   int64(c.Poller.MaxBodySize),
-		Sources:   config.Feeds(c.Sources),
+		UserAgent:     c.Poller.UserAgent,
+		Timeout:       time.Duration(c.Poller.Timeout),
+		MaxBody:       int64(c.Poller.MaxBodySize),
+		MaxItems:      c.Poller.MaxItems,
+		MaxRetryAfter: time.Duration(c.Poller.MaxRetryAfter),
+		AllowPrivate:  c.Poller.AllowPrivateNetworks,
+		Sources:       config.Feeds(c.Sources),
 	}
 }
 
@@ -73,7 +81,11 @@ type Worker struct {
 	js       jetstream.JetStream
 	log      *zap.Logger
 	metrics  *pipeline.Metrics
-	fetcher  *reader.Fetcher
+	trusted  *reader.Fetcher // for the config file's feeds
+	guarded  *reader.Fetcher // for the registry's: public addresses only, unless allowed
+	limits   reader.Limits
+	claimFor time.Duration // how long a fetch holds its feed at most
+	maxRest  time.Duration // cap on Retry-After
 	state    feeds.StateStore
 	registry *feeds.Registry
 	runner   *pipeline.Runner
@@ -94,11 +106,19 @@ func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", pipeline.BucketFeeds, err)
 	}
+	limits := reader.DefaultLimits()
+	if cfg.MaxItems > 0 {
+		limits.MaxItems = cfg.MaxItems
+	}
 	w := &Worker{
 		js:       deps.JS,
 		log:      log.With(zap.String("worker", Stage)),
 		metrics:  deps.Metrics,
-		fetcher:  reader.NewFetcher(nil, cfg.UserAgent, cfg.Timeout, cfg.MaxBody),
+		trusted:  reader.NewFetcher(nil, cfg.UserAgent, cfg.Timeout, cfg.MaxBody),
+		guarded:  reader.NewFetcher(reader.NewClient(cfg.Timeout, !cfg.AllowPrivate), cfg.UserAgent, cfg.Timeout, cfg.MaxBody),
+		limits:   limits,
+		claimFor: handleTimeout(cfg),
+		maxRest:  cfg.MaxRetryAfter,
 		state:    feeds.KVState{KV: stateKV},
 		registry: feeds.NewRegistry(feedsKV),
 		boot:     fmt.Sprintf("%x", rand.Uint64()),
@@ -107,10 +127,20 @@ func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (
 	w.setStatic(cfg.Sources)
 	w.runner = pipeline.NewRunner(deps.JS, Spec(), w.handle, log, pipeline.RunnerOptions{
 		Concurrency: concurrency,
-		Timeout:     cfg.Timeout + 15*time.Second,
+		Timeout:     w.claimFor,
 		Metrics:     deps.Metrics,
 	})
 	return w, nil
+}
+
+// handleTimeout bounds the handling of one ticket: the fetch, the parse and
+// the publishing of its articles.
+func handleTimeout(cfg Config) time.Duration {
+	t := cfg.Timeout
+	if t <= 0 {
+		t = reader.DefaultTimeout
+	}
+	return t + 15*time.Second
 }
 
 // Run schedules and fetches until ctx ends.
@@ -169,15 +199,16 @@ func (w *Worker) setStatic(sources []feeds.Source) {
 	w.mu.Unlock()
 }
 
-// source finds a feed: the config file's first, then the registry's.
-func (w *Worker) source(id string) (feeds.Source, bool) {
+// source finds a feed: the config file's first, then the registry's, with
+// the fetcher for it.
+func (w *Worker) source(id string) (feeds.Source, *reader.Fetcher, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if s, ok := w.static[id]; ok {
-		return s, true
+		return s, w.trusted, true
 	}
 	s, ok := w.dynamic[id]
-	return s, ok
+	return s, w.guarded, ok
 }
 
 func (w *Worker) snapshot() []feeds.Source {
@@ -247,7 +278,10 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 	if err := json.Unmarshal(m.Data, &t); err != nil {
 		return pipeline.Result{}, pipeline.Permanent(fmt.Errorf("decode poll ticket: %w", err))
 	}
-	src, ok := w.source(t.Feed)
+	if !pipeline.ValidID(t.Feed) {
+		return pipeline.Result{}, pipeline.Permanent(fmt.Errorf("decode poll ticket: feed %s: must be %s", pipeline.Quote(t.Feed), pipeline.IDRule))
+	}
+	src, fetcher, ok := w.source(t.Feed)
 	if !ok {
 		w.log.Debug("ticket for a feed no longer configured", zap.String("feed", t.Feed))
 		return pipeline.Result{}, nil
@@ -259,6 +293,10 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 		return pipeline.Result{}, err
 	}
 	now := time.Now()
+	if st.Until.After(now) && st.Ticket != m.StreamSeq {
+		log.Debug("a fetch of this feed is in flight; ticket skipped", zap.Time("until", st.Until))
+		return pipeline.Result{}, nil
+	}
 	if !st.LastAttempt.Before(t.Due) && st.Ticket != m.StreamSeq {
 		// Another ticket (of this slot, or of pollers that booted
 		// together) already covered it.
@@ -271,7 +309,7 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 	// The claim keeps the old validators: if the articles cannot be
 	// stored, the retry of this ticket fetches them again.
 	claimed := st
-	claimed.LastAttempt, claimed.Ticket = now, m.StreamSeq
+	claimed.LastAttempt, claimed.Ticket, claimed.Until = now, m.StreamSeq, now.Add(w.claimFor)
 	rev, ok, err = w.state.Put(ctx, src.ID, claimed, rev)
 	if err != nil {
 		return pipeline.Result{}, err
@@ -280,7 +318,7 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 		return pipeline.Result{}, nil // another poller took this ticket's fetch
 	}
 
-	arts, resp, ferr := w.poll(ctx, src, st, now)
+	arts, resp, ferr := w.poll(ctx, fetcher, src, st, now)
 	outs := make([]pipeline.Output, 0, len(arts))
 	for i := range arts {
 		outs = append(outs, pipeline.Output{
@@ -290,10 +328,11 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 		})
 	}
 	next := claimed
+	next.Until = time.Time{}
 	if ferr != nil {
 		next.Failures++
 		next.LastError = ferr.Error()
-		next.NotBefore = now.Add(backoff(src.Interval, next.Failures, ferr))
+		next.NotBefore = now.Add(backoff(src.Interval, next.Failures, ferr, w.maxRest))
 		w.metrics.Counter(fmt.Sprintf("mediawatch_feed_failures_total{feed=%q}", src.ID)).Add(1)
 		log.Warn("fetch feed failed", zap.Error(ferr), zap.Int("failures", next.Failures), zap.Time("next_try", next.NotBefore))
 	} else {
@@ -317,19 +356,32 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 }
 
 // poll fetches and parses one feed into articles.
-func (w *Worker) poll(ctx context.Context, src feeds.Source, st feeds.State, now time.Time) ([]pipeline.Article, *reader.Response, error) {
-	resp, err := w.fetcher.Fetch(ctx, src.URL, reader.Validators{ETag: st.ETag, LastModified: st.LastModified})
+func (w *Worker) poll(ctx context.Context, fetcher *reader.Fetcher, src feeds.Source, st feeds.State, now time.Time) ([]pipeline.Article, *reader.Response, error) {
+	resp, err := fetcher.Fetch(ctx, src.URL, reader.Validators{ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
 		return nil, nil, fmt.Errorf("feed %q: %w", src.ID, err)
 	}
 	if resp.NotModified {
 		return nil, resp, nil
 	}
-	_, items, err := reader.Parse(src.ID, resp.Body, resp.ContentType, now)
+	feed, items, err := reader.ParseContext(ctx, src.ID, resp.Body, resp.ContentType, now, w.limits)
 	if err != nil {
 		return nil, resp, fmt.Errorf("feed %q: %w", src.ID, err)
 	}
+	w.count("dropped_items", src.ID, feed.DroppedItems, "items beyond poller.max_items left out")
+	w.count("truncated_fields", src.ID, feed.Truncated, "item fields cut to their limit")
+	w.count("dropped_links", src.ID, feed.DroppedLinks, "links that are not http(s) URLs dropped")
 	return articles(items, reader.NormalizeLang(src.Lang)), resp, nil
+}
+
+// count adds n to the feed's counter of what was left out of its items, and
+// says so.
+func (w *Worker) count(what, feed string, n int, msg string) {
+	if n == 0 {
+		return
+	}
+	w.metrics.Counter(fmt.Sprintf("mediawatch_feed_%s_total{feed=%q}", what, feed)).Add(uint64(n))
+	w.log.Info(msg, zap.String("feed", feed), zap.Int("count", n))
 }
 
 // articles maps a feed's items onto pipeline articles; lang, when set, is
@@ -353,10 +405,13 @@ func articles(items []reader.Item, lang string) []pipeline.Article {
 
 // backoff is how long a failing feed rests: its interval doubled per
 // consecutive failure up to 6h, or what the server asked for with
-// Retry-After.
-func backoff(interval time.Duration, failures int, err error) time.Duration {
+// Retry-After, at most maxRest (0: no cap).
+func backoff(interval time.Duration, failures int, err error, maxRest time.Duration) time.Duration {
 	var he *reader.HTTPError
 	if errors.As(err, &he) && he.RetryAfter > 0 {
+		if maxRest > 0 {
+			return min(he.RetryAfter, maxRest)
+		}
 		return he.RetryAfter
 	}
 	d := interval
