@@ -154,3 +154,35 @@ func TestCountryCodesAreWhatTheGazetteerAdds(t *testing.T) {
 	_, err = Parse("x.yaml", []byte("gazetteer: {countries: true}\nrules:\n  - {id: r, query: 'entity:eu'}\n"), noEnv)
 	require.ErrorContains(t, err, `unknown entity "eu"`)
 }
+
+// An id that would make a subject too long, or carries subject syntax, is
+// refused with its line; a hostile value is quoted short.
+func TestIDsAreSubjectTokens(t *testing.T) {
+	long := strings.Repeat("a", 5000)
+	doc := "sources:\n  - {id: " + long + ", url: 'https://e.org/a'}\n  - {id: 'a.b', url: 'https://e.org/b'}\n" +
+		"rules:\n  - {id: '>', query: 'x'}\n  - {id: 'bad id*>', query: 'y'}\n"
+	_, err := Parse("ids.yaml", []byte(doc), noEnv)
+	var cerr *Error
+	require.ErrorAs(t, err, &cerr)
+	require.Len(t, cerr.Problems, 4, err.Error())
+	assert.Contains(t, err.Error(), "ids.yaml:2: sources[0].id")
+	assert.Contains(t, err.Error(), "at most 64")
+	assert.Contains(t, err.Error(), "(5000 bytes)")
+	assert.Less(t, len(err.Error()), 2000, "the long id is not printed whole")
+	assert.Contains(t, err.Error(), `ids.yaml:3: sources[1].id "a.b"`)
+	assert.Contains(t, err.Error(), `ids.yaml:5: rules[0].id ">"`)
+}
+
+func TestLimitsDefaultsAndValidation(t *testing.T) {
+	cfg, err := Parse("x.yaml", []byte("streams: {raw: {max_age: 2h}}\npoller: {max_items: 50}\n"), noEnv)
+	require.NoError(t, err)
+	assert.Equal(t, Duration(2*time.Hour), cfg.Streams.Raw.MaxAge)
+	assert.Equal(t, ByteSize(2<<30), cfg.Streams.Raw.MaxBytes, "an unset limit takes its default")
+	assert.Equal(t, Duration(30*24*time.Hour), cfg.Streams.Alerts.MaxAge)
+	assert.Equal(t, 50, cfg.Poller.MaxItems)
+	assert.Equal(t, Duration(6*time.Hour), cfg.Poller.MaxRetryAfter)
+	assert.False(t, cfg.Poller.AllowPrivateNetworks)
+	_, err = Parse("x.yaml", []byte("streams: {dlq: {max_age: -1h}}\npoller: {max_items: -1}\n"), noEnv)
+	require.ErrorContains(t, err, "x.yaml:1: streams.dlq.max_age")
+	require.ErrorContains(t, err, "x.yaml:2: poller.max_items")
+}

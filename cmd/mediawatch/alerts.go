@@ -39,6 +39,9 @@ article's title, feed and language, and the words that made the rule fire.
 		fs.Usage()
 		return fmt.Errorf("%w: alerts takes the subcommand tail", errUsage)
 	}
+	if *since < 0 {
+		return fmt.Errorf("%w: --since %s: must not be negative (24h means the last 24 hours)", errUsage, *since)
+	}
 	if *rule != "" && !pipeline.ValidID(*rule) {
 		return fmt.Errorf("%w: --rule %q is not a rule id", errUsage, *rule)
 	}

@@ -44,6 +44,10 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"run", "--frobnicate"}, "flag provided but not defined"},
 		{"feeds add bad id", []string{"feeds", "add", "https://e.org/f.xml", "--id", "Bad Id"}, "--id"},
 		{"feeds add bad url", []string{"feeds", "add", "file:///etc/passwd", "--id", "x"}, "not an http or https URL"},
+		{"feeds add long id", []string{"feeds", "add", "https://e.org/f.xml", "--id", strings.Repeat("a", 65)}, "at most 64"},
+		{"feeds add subject characters", []string{"feeds", "add", "https://e.org/f.xml", "--id", "a.b"}, "--id"},
+		{"negative since in alerts tail", []string{"alerts", "tail", "--since", "-1h"}, "must not be negative"},
+		{"negative since in rules test", []string{"rules", "test", "x", "--since", "-1h"}, "must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,4 +199,35 @@ func TestRulesTest(t *testing.T) {
 	_, _, err = runCLI(t, nil, args("entity:venezuela AND (")...)
 	require.ErrorIs(t, err, errUsage)
 	assert.Contains(t, err.Error(), "column 22")
+}
+
+// Feeds added at run time may not name a private address, unless the
+// config allows it; the refusal comes before anything is stored.
+func TestFeedsAddRefusesPrivateAddresses(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	dir := t.TempDir()
+	strict := filepath.Join(dir, "strict.yaml")
+	require.NoError(t, os.WriteFile(strict, []byte("{}\n"), 0o644))
+	open := filepath.Join(dir, "open.yaml")
+	require.NoError(t, os.WriteFile(open, []byte("poller: {allow_private_networks: true}\n"), 0o644))
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://10.0.0.7/rss", "http://[::1]:8080/rss", "http://localhost/rss", "http://0x7f.1/rss", "http://2130706433/rss"} {
+		_, _, err := runCLI(t, nil, "feeds", "add", u, "--id", "p", "--config", strict, "--nats", srv.ClientURL())
+		require.ErrorIs(t, err, errUsage, u)
+		assert.Contains(t, err.Error(), "private networks", u)
+	}
+	out, _, err := runCLI(t, nil, "feeds", "list", "--config", strict, "--nats", srv.ClientURL())
+	require.NoError(t, err)
+	assert.NotContains(t, out, "169.254")
+	out, _, err = runCLI(t, nil, "feeds", "add", "http://10.0.0.7/rss", "--id", "p", "--config", open, "--nats", srv.ClientURL())
+	require.NoError(t, err)
+	assert.Contains(t, out, "added p")
+}
+
+// A password in a NATS URL appears nowhere a command prints.
+func TestNATSPasswordIsNotPrinted(t *testing.T) {
+	_, stderr, err := runCLI(t, nil, "status", "--nats", "nats://alice:hunter2@127.0.0.1:1")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error()+stderr, "hunter2")
+	assert.Contains(t, err.Error(), "nats://alice:REDACTED@127.0.0.1:1")
+	assert.Contains(t, err.Error(), "connection refused", "the reason is given")
 }

@@ -133,20 +133,29 @@ rules:
 type process struct {
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
+	log    *syncWriter // stderr, written while the process runs
 	done   chan error
+}
+
+// logs is what the process has written on stderr so far.
+func (p *process) logs() string {
+	p.log.mu.Lock()
+	defer p.log.mu.Unlock()
+	return p.stderr.String()
 }
 
 func startRun(t *testing.T, cfgPath string) *process {
 	cmd := exec.Command(binary, "run", "--config", cfgPath, "--quiet")
 	cmd.Env = append(os.Environ(), "MEDIAWATCH_NATS_URL=") // the test's config decides
 	p := &process{cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
-	cmd.Stderr = &syncWriter{w: p.stderr}
+	p.log = &syncWriter{w: p.stderr}
+	cmd.Stderr = p.log
 	require.NoError(t, cmd.Start())
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		if t.Failed() {
-			t.Logf("mediawatch stderr:\n%s", p.stderr.String())
+			t.Logf("mediawatch stderr:\n%s", p.logs())
 		}
 	})
 	return p
@@ -304,7 +313,7 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, nc.Flush())
 	assert.Equal(t, countBefore, total.Load(), "a restart publishes no new alert")
 	assert.Equal(t, storedBefore, alertsStored(t, js), "the ALERTS stream holds no new alert")
-	assert.True(t, strings.Contains(p.stderr.String(), "fetch feed failed"), "feed failures are logged")
+	assert.True(t, strings.Contains(p.logs(), "fetch feed failed"), "feed failures are logged")
 }
 
 func alertsStored(t *testing.T, js jetstream.JetStream) uint64 {

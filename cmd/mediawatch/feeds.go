@@ -15,6 +15,7 @@ import (
 	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
+	"github.com/mediawatch/mediawatch/reader"
 	"github.com/mediawatch/mediawatch/workers"
 )
 
@@ -69,6 +70,11 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer nc.Close()
+	if pos[0] == "add" && !cfg.Poller.AllowPrivateNetworks {
+		if err := reader.CheckPublicURL(src.URL); err != nil {
+			return fmt.Errorf("%w: feed %w (feeds added at run time may not reach private networks; set poller.allow_private_networks, or put the feed in the config file)", errUsage, err)
+		}
+	}
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := workers.Topology(cfg).Create(tctx, js); err != nil {
@@ -98,7 +104,7 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		fmt.Fprintf(stdout, "removed %s\n", pos[1])
 	case "import":
-		return importOPML(tctx, registry, pos[1], *interval, fromFile, stdout, stderr)
+		return importOPML(ctx, registry, pos[1], *interval, fromFile, !cfg.Poller.AllowPrivateNetworks, stdout, stderr)
 	case "list", "export":
 		dynamic, bad, err := registry.List(tctx)
 		if err != nil {
@@ -117,7 +123,7 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 
 // importOPML adds an OPML file's feeds to the registry, saying which it
 // left out and why.
-func importOPML(ctx context.Context, registry *feeds.Registry, path string, interval time.Duration, fromFile []feeds.Source, stdout, stderr io.Writer) error {
+func importOPML(ctx context.Context, registry *feeds.Registry, path string, interval time.Duration, fromFile []feeds.Source, publicOnly bool, stdout, stderr io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", path, err)
@@ -128,14 +134,29 @@ func importOPML(ctx context.Context, registry *feeds.Registry, path string, inte
 		return fmt.Errorf("import %s: %w", path, err)
 	}
 	add, also := feeds.Merge(read, fromFile)
-	for _, s := range append(skipped, also...) {
+	skipped = append(skipped, also...)
+	if publicOnly {
+		kept := add[:0]
+		for _, s := range add {
+			if err := reader.CheckPublicURL(s.URL); err != nil {
+				skipped = append(skipped, feeds.Skipped{Outline: s.ID, Reason: "a private address (poller.allow_private_networks is off)"})
+				continue
+			}
+			kept = append(kept, s)
+		}
+		add = kept
+	}
+	for _, s := range skipped {
 		fmt.Fprintf(stderr, "skipped %s\n", s)
 	}
-	if len(add) == 0 && len(also) == 0 {
+	if len(add) == 0 && len(skipped) == 0 {
 		return fmt.Errorf("import %s: no feed with an http(s) xmlUrl found", path)
 	}
 	for _, s := range add {
-		if err := registry.Put(ctx, s); err != nil {
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := registry.Put(pctx, s)
+		cancel()
+		if err != nil {
 			return fmt.Errorf("import %s: %w", path, err)
 		}
 	}

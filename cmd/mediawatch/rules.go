@@ -39,6 +39,9 @@ Nothing is published.
 		fs.Usage()
 		return fmt.Errorf("%w: rules takes the subcommand test and one query", errUsage)
 	}
+	if *since < 0 {
+		return fmt.Errorf("%w: --since %s: must not be negative (24h means the last 24 hours)", errUsage, *since)
+	}
 	if *feed != "" && !pipeline.ValidID(*feed) {
 		return fmt.Errorf("%w: --feed %q is not a feed id", errUsage, *feed)
 	}
