@@ -138,3 +138,28 @@ func TestIDSet(t *testing.T) {
 	assert.Equal(t, "a-2-2", ids.claim("a-2"))
 	assert.Equal(t, "a-3", ids.claim("a"))
 }
+
+func FuzzReadOPML(f *testing.F) {
+	f.Add(`<opml version="2.0"><body><outline text="a" xmlUrl="https://e.org/a"/></body></opml>`)
+	f.Add(`<?xml version="1.0" encoding="ISO-8859-1"?><opml><body><outline title="Caf&eacute;" xmlUrl="http://e.org/c" mw:id="c" mw:interval="1m"/></body></opml>`)
+	f.Add(`<opml><body><outline><outline xmlUrl="javascript:x"/></outline></body></opml>`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		if len(doc) > 64<<10 {
+			return
+		}
+		got, _, err := ReadOPML(strings.NewReader(doc), DefaultInterval)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, s := range got {
+			if err := Validate(s); err != nil {
+				t.Fatalf("an imported feed breaks the rules: %v", err)
+			}
+			if seen[s.ID] {
+				t.Fatalf("id %q twice", s.ID)
+			}
+			seen[s.ID] = true
+		}
+	})
+}

@@ -330,15 +330,24 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	if _, err := os.Stat(sharedFeeds); err == nil {
 		paths = append(paths, corpusInputs(f)...)
 	}
+	// Small seeds, and not too many: the fuzzer runs and minimises them
+	// first, and large ones would take its whole budget.
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		require.NoError(f, err)
-		if len(b) <= 16<<10 {
+		if len(b) <= maxFuzzSeed && len(seeds) < maxFuzzSeeds {
 			seeds = append(seeds, b)
 		}
 	}
 	return seeds
 }
+
+// Bounds of the feed fuzzers' seeds and inputs.
+const (
+	maxFuzzSeed  = 2 << 10
+	maxFuzzSeeds = 40
+	maxFuzzInput = 64 << 10
+)
 
 func FuzzToUTF8(f *testing.F) {
 	for _, b := range fuzzSeeds(f) {
@@ -347,6 +356,9 @@ func FuzzToUTF8(f *testing.F) {
 	f.Add([]byte("<rss/>"), "text/xml; charset=shift_jis")
 	f.Add([]byte{0xFF, 0xFE, '<', 0}, "")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		if len(body) > maxFuzzInput {
+			return
+		}
 		out, err := ToUTF8(body, contentType)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "not a feed: ") {
