@@ -161,14 +161,14 @@ func (c *Config) applyDefaults() {
 // DefaultStreamLimits are the streams' limits where the file sets none, by
 // the name of their key under streams.
 func DefaultStreamLimits() map[string]StreamLimits {
-	const day = 24 * time.Hour
+	const day, gb = 24 * time.Hour, 1000 * 1000 * 1000
 	return map[string]StreamLimits{
-		"raw":      {MaxAge: Duration(day), MaxBytes: 2 << 30},
-		"articles": {MaxAge: Duration(7 * day), MaxBytes: 4 << 30},
-		"tagged":   {MaxAge: Duration(30 * day), MaxBytes: 8 << 30},
-		"alerts":   {MaxAge: Duration(30 * day), MaxBytes: 2 << 30},
-		"mentions": {MaxAge: Duration(7 * day), MaxBytes: 2 << 30},
-		"dlq":      {MaxAge: Duration(30 * day), MaxBytes: 1 << 30},
+		"raw":      {MaxAge: Duration(day), MaxBytes: 2 * gb},
+		"articles": {MaxAge: Duration(7 * day), MaxBytes: 4 * gb},
+		"tagged":   {MaxAge: Duration(30 * day), MaxBytes: 8 * gb},
+		"alerts":   {MaxAge: Duration(30 * day), MaxBytes: 2 * gb},
+		"mentions": {MaxAge: Duration(7 * day), MaxBytes: 2 * gb},
+		"dlq":      {MaxAge: Duration(30 * day), MaxBytes: 1 * gb},
 	}
 }
 

@@ -177,7 +177,7 @@ func TestLimitsDefaultsAndValidation(t *testing.T) {
 	cfg, err := Parse("x.yaml", []byte("streams: {raw: {max_age: 2h}}\npoller: {max_items: 50}\n"), noEnv)
 	require.NoError(t, err)
 	assert.Equal(t, Duration(2*time.Hour), cfg.Streams.Raw.MaxAge)
-	assert.Equal(t, ByteSize(2<<30), cfg.Streams.Raw.MaxBytes, "an unset limit takes its default")
+	assert.Equal(t, ByteSize(2_000_000_000), cfg.Streams.Raw.MaxBytes, "an unset limit takes its default")
 	assert.Equal(t, Duration(30*24*time.Hour), cfg.Streams.Alerts.MaxAge)
 	assert.Equal(t, 50, cfg.Poller.MaxItems)
 	assert.Equal(t, Duration(6*time.Hour), cfg.Poller.MaxRetryAfter)

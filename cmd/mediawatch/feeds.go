@@ -27,8 +27,10 @@ const feedsUsage = `Usage:
   mediawatch feeds export            (OPML on standard output)
 
 Feeds added here live in the KV bucket mw_feeds; running pollers pick them
-up at once, no restart needed. Feeds from the config file are listed and
-exported too, but are changed in the file; an import skips them.
+up at once, no restart needed. They may not reach loopback or private
+addresses unless poller.allow_private_networks is set (the config file's
+feeds may). Feeds from the config file are listed and exported too, but are
+changed in the file; an import skips them.
 
 `
 

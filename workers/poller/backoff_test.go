@@ -2,11 +2,13 @@ package poller
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/reader"
 )
 
@@ -32,4 +34,17 @@ func TestBackoff(t *testing.T) {
 func TestRetryAfterIsCapped(t *testing.T) {
 	err := &reader.HTTPError{Status: 503, RetryAfter: 999999999 * time.Second}
 	assert.Equal(t, 6*time.Hour, backoff(10*time.Minute, 1, err, 6*time.Hour))
+}
+
+// Escaping can make a capped article's JSON several times its size: such a
+// message is cut until it fits, and says so.
+func TestEncodeBounded(t *testing.T) {
+	a := pipeline.Article{Schema: 1, ID: "x", Feed: "f", Title: "t", Summary: "s", Content: strings.Repeat("\x01", 256<<10)}
+	data, cut := encodeBounded(&a)
+	assert.True(t, cut)
+	assert.LessOrEqual(t, len(data), maxArticleBytes)
+	small := pipeline.Article{Schema: 1, ID: "y", Feed: "f", Title: "t", Content: "<p>fine</p>"}
+	data, cut = encodeBounded(&small)
+	assert.False(t, cut)
+	assert.Equal(t, pipeline.Encode(small), data)
 }

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -320,13 +321,19 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 
 	arts, resp, ferr := w.poll(ctx, fetcher, src, st, now)
 	outs := make([]pipeline.Output, 0, len(arts))
+	shrunk := 0
 	for i := range arts {
+		data, cut := encodeBounded(&arts[i])
+		if cut {
+			shrunk++
+		}
 		outs = append(outs, pipeline.Output{
 			Subject: pipeline.Subject(pipeline.SubjectRaw, src.ID),
 			MsgID:   pipeline.ArticleMsgID(Stage, arts[i].ID),
-			Data:    pipeline.Encode(arts[i]),
+			Data:    data,
 		})
 	}
+	w.count("truncated_fields", src.ID, shrunk, "item fields cut to keep the message small")
 	next := claimed
 	next.Until = time.Time{}
 	if ferr != nil {
@@ -401,6 +408,35 @@ func articles(items []reader.Item, lang string) []pipeline.Article {
 		out[i] = a
 	}
 	return out
+}
+
+// maxArticleBytes bounds an article message, far below the 1 MB a NATS
+// server takes by default: the field limits keep an article under about
+// 400 KB, but JSON escaping can grow a text up to six times.
+const maxArticleBytes = 768 << 10
+
+// encodeBounded encodes a, cutting its content and then its summary by half
+// until the message fits maxArticleBytes; it reports whether it cut.
+func encodeBounded(a *pipeline.Article) ([]byte, bool) {
+	data := pipeline.Encode(a)
+	cut := false
+	for len(data) > maxArticleBytes && (a.Content != "" || a.Summary != "") {
+		if a.Content != "" {
+			a.Content = truncate(a.Content, len(a.Content)/2)
+		} else {
+			a.Summary = truncate(a.Summary, len(a.Summary)/2)
+		}
+		data, cut = pipeline.Encode(a), true
+	}
+	return data, cut
+}
+
+// truncate cuts s to at most n bytes at a rune boundary.
+func truncate(s string, n int) string {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:min(n, len(s))]
 }
 
 // backoff is how long a failing feed rests: its interval doubled per

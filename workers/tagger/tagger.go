@@ -97,8 +97,14 @@ func Handle(m *match.Holder, langs LangDetector) pipeline.Handler {
 	}
 }
 
-// Tag returns every mention of an entity in the article's text fields, in
-// field order and text order. It does not modify the article.
+// maxHitsPerEntity bounds the mentions of one entity an article carries, so
+// that a text that repeats a name a hundred thousand times still makes a
+// small message; the entity is found all the same.
+const maxHitsPerEntity = 50
+
+// Tag returns the mentions of entities in the article's text fields, in
+// field order and text order: every one, up to maxHitsPerEntity per entity.
+// It does not modify the article.
 func Tag(m *match.Matcher, a *pipeline.Article) []pipeline.Entity {
 	names := pipeline.TextFields()
 	fields := make([]match.Field, len(names))
@@ -109,9 +115,13 @@ func Tag(m *match.Matcher, a *pipeline.Article) []pipeline.Entity {
 	if len(hits) == 0 {
 		return nil
 	}
-	out := make([]pipeline.Entity, len(hits))
-	for i, h := range hits {
-		out[i] = pipeline.Entity{ID: h.ID, Kind: h.Kind, Surface: h.Surface, Field: h.Field, Start: h.Start, End: h.End, Name: h.Name, NameLang: h.NameLang}
+	out := make([]pipeline.Entity, 0, len(hits))
+	per := map[string]int{}
+	for _, h := range hits {
+		if per[h.ID]++; per[h.ID] > maxHitsPerEntity {
+			continue
+		}
+		out = append(out, pipeline.Entity{ID: h.ID, Kind: h.Kind, Surface: h.Surface, Field: h.Field, Start: h.Start, End: h.End, Name: h.Name, NameLang: h.NameLang})
 	}
 	return out
 }

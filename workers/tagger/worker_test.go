@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,4 +174,15 @@ func TestContract(t *testing.T) {
 		OutputStreams: []string{pipeline.StreamTagged, pipeline.StreamMentions},
 		Poison:        func(*testing.T) (string, []byte) { return "articles.new.f", []byte(`{"schema":1}`) },
 	})
+}
+
+// A name repeated a hundred thousand times makes a small tagged article:
+// the entity is there, with a bounded number of mentions.
+func TestMentionsPerEntityAreBounded(t *testing.T) {
+	m, err := match.NewMatcher([]match.Entity{{ID: "venezuela", Kind: "place", Names: map[string][]string{"en": {"Venezuela"}}}}, match.Options{})
+	require.NoError(t, err)
+	a := &pipeline.Article{Title: "Venezuela", Content: strings.Repeat("Venezuela ", 100_000), Lang: "en"}
+	got := Tag(m, a)
+	assert.Len(t, got, maxHitsPerEntity)
+	assert.Equal(t, "title", got[0].Field)
 }
