@@ -236,7 +236,7 @@ func httpCharset(contentType string) string {
 		return params["charset"]
 	}
 	// A malformed header ("charset = x", "charset='x'") may still name one.
-	lower := strings.ToLower(contentType)
+	lower := asciiLower(contentType) // same length: indexes into contentType
 	i := strings.Index(lower, "charset")
 	if i < 0 {
 		return ""
@@ -252,6 +252,19 @@ func httpCharset(contentType string) string {
 	return v
 }
 
+// asciiLower lower-cases the ASCII letters of s and leaves every other
+// byte alone, so that an index into the result is an index into s
+// (strings.ToLower turns each invalid UTF-8 byte into three).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // xmlDeclEncoding returns the encoding pseudo-attribute of the XML
 // declaration of an ASCII-compatible document, or "". It tolerates junk,
 // comments and broken declarations such as `<?xml?xml version=...??>`.
@@ -260,7 +273,7 @@ func xmlDeclEncoding(b []byte) string {
 	if decl == nil {
 		return ""
 	}
-	lower := bytes.ToLower(decl)
+	lower := []byte(asciiLower(string(decl))) // same length: indexes into decl
 	i := bytes.Index(lower, []byte("encoding"))
 	if i < 0 {
 		return ""

@@ -374,3 +374,12 @@ func FuzzToUTF8(f *testing.F) {
 		}
 	})
 }
+
+// Invalid UTF-8 before the encoding name must not shift where it is read
+// (found by FuzzToUTF8: a panic on `<?Xml \xc4\xc4enCoding?>`).
+func TestXMLDeclEncodingInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "", xmlDeclEncoding([]byte("<?Xml \xc4\xc4enCoding?>")))
+	assert.Equal(t, "ISO-8859-1", xmlDeclEncoding([]byte("<?xml \xc4\xc4 version=\"1.0\" encoding=\"ISO-8859-1\"?><rss/>")))
+	assert.Equal(t, "koi8-r", httpCharset("text/xml; \xff\xfe CHARSET=koi8-r"))
+}
