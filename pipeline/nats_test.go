@@ -2,13 +2,19 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"testing"
 	"time"
 
+	natstest "github.com/nats-io/nats-server/v2/test"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestRedactURL(t *testing.T) {
@@ -53,4 +59,30 @@ func TestStartEmbeddedSaysThePortIsTaken(t *testing.T) {
 	// itself gives up on a taken port only after 15 s).
 	_, err = StartEmbedded(ln.Addr().String(), t.TempDir(), zaptest.NewLogger(t))
 	require.ErrorContains(t, err, "listen on "+ln.Addr().String())
+}
+
+// The password of a NATS URL appears in no log line, from the connection to
+// a disconnection.
+func TestConnectLogsNoPassword(t *testing.T) {
+	t.Parallel()
+	opts := natstest.DefaultTestOptions
+	opts.Port = -1
+	opts.Username, opts.Password = "alice", "hunter2"
+	srv := natstest.RunServer(&opts)
+	core, logs := observer.New(zapcore.DebugLevel)
+	addr := srv.Addr().String()
+	url := "nats://alice:hunter2@" + addr
+	nc, err := Connect(context.Background(), url, "test", zap.New(core), nil)
+	require.NoError(t, err)
+	defer nc.Close()
+	srv.Shutdown()
+	require.Eventually(t, func() bool { return logs.FilterMessageSnippet("disconnected").Len() > 0 }, 10*time.Second, 10*time.Millisecond)
+	for _, e := range logs.All() {
+		line := e.Message
+		for _, f := range e.Context {
+			line += fmt.Sprintf(" %v %v", f.String, f.Interface)
+		}
+		assert.NotContains(t, line, "hunter2")
+	}
+	assert.Equal(t, "nats://alice:REDACTED@"+addr, logs.All()[0].ContextMap()["nats_url"])
 }

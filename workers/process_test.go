@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest"
@@ -131,4 +132,24 @@ func TestProcessRefusesATakenHTTPPort(t *testing.T) {
 	err = p.Run(context.Background())
 	require.ErrorContains(t, err, "listen for http on "+ln.Addr().String())
 	assert.False(t, dialled, "refused before anything else starts")
+}
+
+// The streams' limits of the config reach the server.
+func TestTopologyAppliesStreamLimits(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	cfg, err := config.Parse("x.yaml", []byte("streams: {raw: {max_age: 2h, max_bytes: 5MB}}\n"), func(string) string { return "" })
+	require.NoError(t, err)
+	require.NoError(t, Topology(cfg).Create(context.Background(), js))
+	for name, want := range map[string]jetstream.StreamConfig{
+		pipeline.StreamRaw:    {MaxAge: 2 * time.Hour, MaxBytes: 5_000_000},
+		pipeline.StreamTagged: {MaxAge: 30 * 24 * time.Hour, MaxBytes: 8_000_000_000},
+	} {
+		s, err := js.Stream(context.Background(), name)
+		require.NoError(t, err)
+		info, err := s.Info(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, want.MaxAge, info.Config.MaxAge, name)
+		assert.Equal(t, want.MaxBytes, info.Config.MaxBytes, name)
+	}
 }
