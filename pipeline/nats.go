@@ -86,7 +86,9 @@ func (l natsLogger) Tracef(format string, v ...any)  { l.log.Debug(fmt.Sprintf(f
 
 // reconnectBackoff is the policy of the client's reconnections: forever,
 // from a quarter of a second up to about 5 s between attempts, jittered.
-func reconnectBackoff() Backoff { return Backoff{Initial: 250 * time.Millisecond, Max: 5 * time.Second} }
+func reconnectBackoff() Backoff {
+	return Backoff{Initial: 250 * time.Millisecond, Max: 5 * time.Second}
+}
 
 // Connect dials url (comma-separated for a cluster) and keeps reconnecting
 // forever after a disconnection, with the backoff policy. The first
