@@ -420,8 +420,6 @@ func TestGazetteerKind(t *testing.T) {
 	}
 }
 
-// doc is an article as these tests write it.
-type doc struct{ Title, Summary, Content, Lang string }
 
 // tag tags a doc's title, summary and content, as the tagger stage does.
 func tag(m *Matcher, d *doc) []Hit {

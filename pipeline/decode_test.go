@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	stdjson "encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,4 +60,19 @@ func FuzzDecodeArticle(f *testing.F) {
 			t.Fatalf("accepted %q of feed %q", a.ID, a.Feed)
 		}
 	})
+}
+
+// Messages are the JSON encoding/json writes, byte for byte, whatever
+// library writes them.
+func TestEncodeIsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	when := time.Date(2026, 11, 27, 8, 0, 0, 123, time.UTC)
+	a := Article{Schema: 1, ID: "0123456789abcdef0123456789abcdef", Feed: "dw-de", URL: "https://e.org/a?x=1&y=<2>", Title: "Ü & <b>\u2028",
+		Summary: "s", Content: "<p>c</p>", Lang: "de", LangConf: 0.75, Authors: []string{"A"}, Fetched: when,
+		Entities: []Entity{{ID: "venezuela", Kind: "place", Surface: "Venezuela", Field: "title", Start: 1, End: 10, Name: "Venezuela", NameLang: "en"}}}
+	for _, v := range []any{a, Article{}, Alert{Schema: 1, ID: "x", Article: a, Entities: []string{"venezuela"}, Matches: []Match{{Term: "t"}}}, Mention{Entity: "e"}, Ticket{Feed: "f", Due: when, Boot: true}} {
+		want, err := stdjson.Marshal(v)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(Encode(v)))
+	}
 }

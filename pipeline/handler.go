@@ -13,7 +13,8 @@ import (
 type Message struct {
 	Subject   string
 	Data      []byte
-	Delivered uint64 // 1 on the first attempt
+	Header    map[string][]string // read only
+	Delivered uint64              // 1 on the first attempt
 	StreamSeq uint64
 }
 
@@ -23,6 +24,7 @@ type Output struct {
 	Subject string
 	MsgID   string
 	Data    []byte
+	Header  map[string][]string // more headers, such as ArticleHeader's
 }
 
 // Result is what a handler asks the runner to do with one input: publish

@@ -95,6 +95,15 @@ type Match struct {
 	Snippet string `json:"snippet"`
 }
 
+// Ticket is the message on polls.<feed>: "fetch this feed now".
+type Ticket struct {
+	Feed string    `json:"feed"`
+	Due  time.Time `json:"due"`
+	// Boot tickets are published when a poller starts: they poll at once,
+	// whatever the schedule says.
+	Boot bool `json:"boot,omitempty"`
+}
+
 // Mention is the small message published on mentions.<entity> for every
 // entity found in an article.
 type Mention struct {

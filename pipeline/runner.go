@@ -45,7 +45,16 @@ const publishTimeout = 15 * time.Second
 
 // RunnerOptions tune a Runner; zero values take defaults.
 type RunnerOptions struct {
-	Concurrency int           // handlers in flight at once (default 4)
+	// Concurrency is how many messages are in flight at once: handled,
+	// or waiting for their outputs to be stored (default 64).
+	Concurrency int
+	// Batch is the most messages one fetch asks for (default 256); a fetch
+	// hands each message over as it arrives, so a batch adds no latency.
+	Batch int
+	// FetchWait is how long a fetch waits for messages before the next one
+	// is sent (default 250 ms); it also bounds how long a shutdown waits
+	// for intake to stop.
+	FetchWait   time.Duration
 	Timeout     time.Duration // per message, publishing included (default AckWait - 10s)
 	Backoff     func(attempt uint64) time.Duration
 	Grace       time.Duration // how long in-flight handlers may finish at shutdown (default Grace)
@@ -75,7 +84,13 @@ type Runner struct {
 // NewRunner wires a stage runner; Run starts it.
 func NewRunner(js jetstream.JetStream, spec ConsumerSpec, h Handler, log *zap.Logger, opts RunnerOptions) *Runner {
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = 4
+		opts.Concurrency = 64
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 256
+	}
+	if opts.FetchWait <= 0 {
+		opts.FetchWait = 250 * time.Millisecond
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = AckWait - 10*time.Second
@@ -125,65 +140,83 @@ func (r *Runner) publishing(next Handler) Handler {
 }
 
 // Run consumes until ctx ends, then stops intake, lets in-flight messages
-// finish within the grace period, hands back the rest, and returns nil. A
-// consumer that fails (deleted, missed heartbeats, leadership change) is
-// re-established with backoff.
+// finish within the grace period, hands back the rest, and returns nil. It
+// fetches in batches from the stage's durable consumer, as many messages as
+// it has room for in flight, and handles each as it arrives. A consumer that
+// fails (deleted, missed heartbeats, leadership change) is re-established
+// with backoff.
 func (r *Runner) Run(ctx context.Context) error {
 	var inflight sync.WaitGroup
 	// Handlers get a context that outlives ctx by the grace period.
 	hctx, hcancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer hcancel()
-	sem := make(chan struct{}, r.opts.Concurrency)
+	slots := make(chan struct{}, r.opts.Concurrency)
+	beat := newHeartbeat()
+	var beats sync.WaitGroup
+	beats.Go(func() { beat.run(hctx, AckWait/3) })
 
 	retry := RetryBackoff()
-	var graceEnd <-chan time.Time
-	for {
-		cc, err := r.consume(ctx, hctx, sem, &inflight)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			d := retry.NextBackOff()
-			r.log.Warn("start consumer failed; retrying", zap.Error(err), zap.Duration("retry_in", d))
-			r.stats.errors.Add(1)
-			Sleep(ctx, d)
-			continue
-		}
-		retry.Reset()
-		select {
-		case <-ctx.Done():
-			graceEnd = time.After(r.opts.Grace)
-			cc.Drain() // buffered messages reach the callback, which hands them back
-			select {
-			case <-cc.Closed():
-			case <-graceEnd:
-			}
-		case <-cc.Closed():
-			if ctx.Err() == nil {
-				r.log.Warn("consumer closed unexpectedly; re-establishing")
+	var cons jetstream.Consumer
+	for ctx.Err() == nil {
+		if cons == nil {
+			var err error
+			if cons, err = r.bind(ctx); err != nil {
+				d := retry.NextBackOff()
+				r.log.Warn("start consumer failed; retrying", zap.Error(err), zap.Duration("retry_in", d))
 				r.stats.errors.Add(1)
+				Sleep(ctx, d)
 				continue
 			}
+			r.log.Info("consuming", zap.String("stream", r.spec.Stream), zap.String("subject", r.spec.Subject))
 		}
-		break
-	}
-	if graceEnd == nil {
-		graceEnd = time.After(r.opts.Grace)
+		// Room for at least one message, and as much more as is free.
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			continue
+		}
+		n := 1
+		for n < r.opts.Batch && len(slots) < cap(slots) {
+			slots <- struct{}{}
+			n++
+		}
+		got, err := r.fetch(ctx, hctx, cons, n, slots, beat, &inflight)
+		for range n - got {
+			<-slots
+		}
+		switch {
+		case err == nil:
+			retry.Reset()
+		case ctx.Err() != nil:
+		case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound), errors.Is(err, jetstream.ErrNoHeartbeat):
+			r.log.Warn("consumer gone; re-establishing", zap.Error(err))
+			r.stats.errors.Add(1)
+			cons = nil
+		default:
+			d := retry.NextBackOff()
+			r.log.Warn("fetch failed; retrying", zap.Error(err), zap.Duration("retry_in", d))
+			r.stats.errors.Add(1)
+			cons = nil
+			Sleep(ctx, d)
+		}
 	}
 
 	done := make(chan struct{})
 	go func() { inflight.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-graceEnd:
+	case <-time.After(r.opts.Grace):
 		r.log.Warn("in-flight messages did not finish within the grace period; handing them back")
 		hcancel()
 		<-done
 	}
+	hcancel()
+	beats.Wait()
 	return nil
 }
 
-func (r *Runner) consume(ctx, hctx context.Context, sem chan struct{}, inflight *sync.WaitGroup) (jetstream.ConsumeContext, error) {
+// bind finds the stage's durable consumer, creating it when it is missing.
+func (r *Runner) bind(ctx context.Context) (jetstream.Consumer, error) {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	cons, err := r.js.Consumer(cctx, r.spec.Stream, r.spec.Stage)
@@ -193,52 +226,83 @@ func (r *Runner) consume(ctx, hctx context.Context, sem chan struct{}, inflight 
 	if err != nil {
 		return nil, fmt.Errorf("bind consumer %s: %w", r.spec.Stage, err)
 	}
-	// The error handler may run before Consume returns; it waits for cc.
-	var cc jetstream.ConsumeContext
-	ready := make(chan struct{})
-	var stopOnce sync.Once
-	stop := func() {
-		<-ready
-		if cc != nil {
-			stopOnce.Do(cc.Stop)
-		}
+	return cons, nil
+}
+
+// fetch asks for up to n messages and starts handling each as it arrives,
+// each in one of the slots reserved for them; it returns how many came.
+// Messages that come after ctx ended are handed back at once.
+func (r *Runner) fetch(ctx, hctx context.Context, cons jetstream.Consumer, n int, slots chan struct{}, beat *heartbeat, inflight *sync.WaitGroup) (int, error) {
+	// The request runs its course even when intake stops (what comes then
+	// is handed back at once), so that nothing waits for AckWait.
+	batch, err := cons.Fetch(n, jetstream.FetchMaxWait(r.opts.FetchWait))
+	if err != nil {
+		return 0, fmt.Errorf("fetch %s: %w", r.spec.Stage, err)
 	}
-	cc, err = cons.Consume(func(msg jetstream.Msg) {
+	got := 0
+	for msg := range batch.Messages() {
+		got++
 		if ctx.Err() != nil {
 			_ = msg.Nak() // shutting down: hand it back at once
-			return
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			_ = msg.Nak()
-			return
+			<-slots
+			continue
 		}
 		inflight.Add(1)
+		beat.add(msg)
 		go func() {
-			defer func() { <-sem; inflight.Done() }()
+			defer func() { beat.remove(msg); <-slots; inflight.Done() }()
 			r.process(hctx, msg)
 		}()
-	},
-		jetstream.PullMaxMessages(r.opts.Concurrency*2),
-		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-			switch {
-			case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
-				r.log.Warn("consumer gone; re-establishing", zap.Error(err))
-				stop()
-			case errors.Is(err, nats.ErrConnectionClosed):
-				stop()
-			default:
-				r.log.Warn("consumer error", zap.Error(err))
-			}
-			r.stats.errors.Add(1)
-		}))
-	close(ready)
-	if err != nil {
-		return nil, fmt.Errorf("consume %s: %w", r.spec.Stage, err)
 	}
-	r.log.Info("consuming", zap.String("stream", r.spec.Stream), zap.String("subject", r.spec.Subject))
-	return cc, nil
+	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+		return got, fmt.Errorf("fetch %s: %w", r.spec.Stage, err)
+	}
+	return got, nil
+}
+
+// heartbeat keeps the server from redelivering the messages that slow
+// handlers hold: every period it tells the server that each message held
+// longer than that is in progress.
+type heartbeat struct {
+	mu   sync.Mutex
+	held map[jetstream.Msg]time.Time
+}
+
+func newHeartbeat() *heartbeat { return &heartbeat{held: map[jetstream.Msg]time.Time{}} }
+
+func (h *heartbeat) add(m jetstream.Msg) {
+	h.mu.Lock()
+	h.held[m] = time.Now()
+	h.mu.Unlock()
+}
+
+func (h *heartbeat) remove(m jetstream.Msg) {
+	h.mu.Lock()
+	delete(h.held, m)
+	h.mu.Unlock()
+}
+
+func (h *heartbeat) run(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			h.mu.Lock()
+			var slow []jetstream.Msg
+			for m, since := range h.held {
+				if now.Sub(since) >= period {
+					slow = append(slow, m)
+				}
+			}
+			h.mu.Unlock()
+			for _, m := range slow {
+				_ = m.InProgress()
+			}
+		}
+	}
 }
 
 // process runs one message through the handler chain and settles it.
@@ -249,24 +313,9 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Term()
 		return
 	}
-	m := Message{Subject: msg.Subject(), Data: msg.Data(), Delivered: meta.NumDelivered, StreamSeq: meta.Sequence.Stream}
+	m := Message{Subject: msg.Subject(), Data: msg.Data(), Header: msg.Headers(), Delivered: meta.NumDelivered, StreamSeq: meta.Sequence.Stream}
 
-	// Keep the server from redelivering while a slow handler works.
-	stop := make(chan struct{})
-	go func() {
-		t := time.NewTicker(AckWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				_ = msg.InProgress()
-			}
-		}
-	}()
 	_, err = r.handler(ctx, m)
-	close(stop)
 	r.settle(ctx, msg, meta, err)
 }
 
@@ -307,6 +356,9 @@ func publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 		}
 		m := nats.NewMsg(o.Subject)
 		m.Data = o.Data
+		for k, v := range o.Header {
+			m.Header[k] = v
+		}
 		if o.MsgID != "" {
 			m.Header.Set(jetstream.MsgIDHeader, o.MsgID)
 		}

@@ -31,6 +31,7 @@ Usage:
   mediawatch rules    test 'QUERY' [--since DURATION] [--feed ID]
   mediawatch status   [--json]
   mediawatch check    [--config F]
+  mediawatch bench    [--articles N] [--rate R]
 
   run      poll, dedup, tag and alert; prints the alerts
   worker   one stage alone, for scaling out
@@ -39,6 +40,7 @@ Usage:
   rules    backtest a query on the stored tagged articles
   status   backlog, rate and dead letters of every stage; health of every feed
   check    validate a config: every problem, with its line
+  bench    the whole pipeline against JetStream alone, in one run
 
 Without --nats, MEDIAWATCH_NATS_URL or nats.url, "run" starts the NATS
 server in-process (JetStream on, listening on nats.embedded.listen, default
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return cmdStatus(ctx, rest, stdout, stderr, getenv)
 	case "check":
 		return cmdCheck(rest, stdout, stderr, getenv)
+	case "bench":
+		return cmdBench(ctx, rest, stdout, stderr, getenv)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

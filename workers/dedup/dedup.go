@@ -33,24 +33,26 @@ type Seen interface {
 }
 
 // Handle is the stage's logic: pass the article on the first sighting of its
-// id, drop it otherwise.
+// id, drop it otherwise. It reads the id and feed from the message's
+// headers, not its JSON, when it has them.
 func Handle(seen Seen) pipeline.Handler {
 	return func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
-		a, err := pipeline.DecodeArticle(m.Data)
+		id, feed, err := pipeline.ArticleRef(m)
 		if err != nil {
 			return pipeline.Result{}, err
 		}
-		first, err := seen.Claim(ctx, a.ID, strconv.FormatUint(m.StreamSeq, 10))
+		first, err := seen.Claim(ctx, id, strconv.FormatUint(m.StreamSeq, 10))
 		if err != nil {
-			return pipeline.Result{}, fmt.Errorf("claim article %s: %w", a.ID, err)
+			return pipeline.Result{}, fmt.Errorf("claim article %s: %w", id, err)
 		}
 		if !first {
 			return pipeline.Result{}, nil
 		}
 		return pipeline.Outputs(pipeline.Output{
-			Subject: pipeline.Subject(pipeline.SubjectNew, a.Feed),
-			MsgID:   pipeline.ArticleMsgID(Stage, a.ID),
+			Subject: pipeline.Subject(pipeline.SubjectNew, feed),
+			MsgID:   pipeline.ArticleMsgID(Stage, id),
 			Data:    m.Data,
+			Header:  pipeline.ArticleHeader(id, feed),
 		}), nil
 	}
 }

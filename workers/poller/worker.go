@@ -42,14 +42,8 @@ func Spec() pipeline.ConsumerSpec {
 // slow feed never holds up the others.
 const concurrency = 8
 
-// Ticket is the message on polls.<feed>: "fetch this feed now".
-type Ticket struct {
-	Feed string    `json:"feed"`
-	Due  time.Time `json:"due"`
-	// Boot tickets are published when a poller starts: they poll at once,
-	// whatever the schedule says.
-	Boot bool `json:"boot,omitempty"`
-}
+// Ticket is the message on polls.<feed>.
+type Ticket = pipeline.Ticket
 
 // Config is the poller's part of the configuration.
 type Config struct {
@@ -331,6 +325,7 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 			Subject: pipeline.Subject(pipeline.SubjectRaw, src.ID),
 			MsgID:   pipeline.ArticleMsgID(Stage, arts[i].ID),
 			Data:    data,
+			Header:  pipeline.ArticleHeader(arts[i].ID, src.ID),
 		})
 	}
 	w.count("truncated_fields", src.ID, shrunk, "item fields cut to keep the message small")

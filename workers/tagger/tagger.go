@@ -35,9 +35,9 @@ const Undetermined = "und"
 // mentionSnippetRadius is how much context a mention's snippet keeps.
 const mentionSnippetRadius = 80
 
-// detectBytes is how much of the content language detection reads: the
-// detector looks at a thousand letters at most.
-const detectBytes = 4096
+// detectBytes is how much of the summary and of the content language
+// detection is given: the detector looks at a thousand letters at most.
+const detectBytes = 2048
 
 // LangDetector guesses an article's language.
 type LangDetector interface {
@@ -75,7 +75,9 @@ func Handle(m *match.Holder, langs LangDetector) pipeline.Handler {
 			return pipeline.Result{}, err
 		}
 		if a.Lang == "" && langs != nil {
-			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + htmltext.Plain(a.Summary) + "\n" + htmltext.Plain(head(a.Content, detectBytes)))
+			// The detector reads the start of the text only, and strips
+			// the markup itself.
+			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + head(a.Summary, detectBytes) + "\n" + head(a.Content, detectBytes))
 		}
 		if a.Lang == "" {
 			a.Lang, a.LangConf = Undetermined, 0 // too short or too mixed to tell
@@ -85,6 +87,7 @@ func Handle(m *match.Holder, langs LangDetector) pipeline.Handler {
 			Subject: pipeline.Subject(pipeline.SubjectTagged, a.Feed),
 			MsgID:   pipeline.ArticleMsgID(Stage, a.ID),
 			Data:    pipeline.Encode(a),
+			Header:  pipeline.ArticleHeader(a.ID, a.Feed),
 		}}
 		for _, mention := range Mentions(a) {
 			outs = append(outs, pipeline.Output{

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mediawatch/mediawatch/bench"
+)
+
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, _ env) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var o bench.Options
+	fs.IntVar(&o.Articles, "articles", 10_000, "articles in the burst")
+	fs.Float64Var(&o.Rate, "rate", 0, "feed articles at this steady rate (articles/s) instead of a burst, and report the latency at that rate")
+	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long a --rate run measures, after a warm-up of 15 s")
+	fs.IntVar(&o.Feeds, "feeds", 0, "feeds the articles are spread over (default 50 for a burst, 500 at a rate)")
+	fs.Float64Var(&o.Share, "share", 0.1, "share of articles that name a watched entity")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	verbose := fs.Bool("verbose", false, "show the pipeline's log")
+	binary := fs.String("binary", "", "measure this mediawatch binary instead of this one (to compare builds)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: mediawatch bench [--articles N] [--rate R] [--duration D] [--json]
+
+Measures the whole pipeline against JetStream alone, in one run. It
+generates articles of 2 to 4 KB (eleven languages, four scripts, a share
+naming a watched entity, feeds that declare no language), serves them from a
+local HTTP server, runs "mediawatch run" on its own embedded NATS server with
+file storage, and prints the throughput from the first fetch to the last
+alert, the fetch-to-alert latency, the peak and idle memory and the time
+from start to /readyz; then the raw JetStream model of the same hops with
+messages of the same size on the same server, and the ratio of the two.
+With --rate it feeds articles at that rate and reports the latency.
+
+`)
+		fs.PrintDefaults()
+	}
+	if _, err := parse(fs, args, stderr); err != nil {
+		return helpOK(err)
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("bench: find this binary: %w", err)
+	}
+	o.Binary = bin
+	if *binary != "" {
+		o.Binary = *binary
+	}
+	if *verbose {
+		o.Log = stderr
+	}
+	if o.Rate > 0 {
+		fmt.Fprintf(stderr, "bench: %.0f articles/s for %s after a 15 s warm-up...\n", o.Rate, o.Duration)
+	} else {
+		fmt.Fprintf(stderr, "bench: a burst of %d articles...\n", o.Articles)
+	}
+	res, err := bench.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	res.Print(stdout)
+	return nil
+}
