@@ -49,8 +49,8 @@ type Result struct {
 	Articles   int     `json:"articles"`
 	Alerts     int     `json:"alerts"`
 	Bytes      int     `json:"avg_article_bytes"`
-	Seconds    float64 `json:"seconds"`           // first fetch to last alert (burst), or the measured span (rate)
-	Throughput float64 `json:"articles_per_sec"`  // through the whole pipeline
+	Seconds    float64 `json:"seconds"`          // first fetch to last alert (burst), or the measured span (rate)
+	Throughput float64 `json:"articles_per_sec"` // through the whole pipeline
 	P50        float64 `json:"fetch_to_alert_p50_ms"`
 	P99        float64 `json:"fetch_to_alert_p99_ms"`
 	PeakRSS    int64   `json:"peak_rss_bytes"`    // of the mediawatch process

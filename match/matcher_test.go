@@ -420,7 +420,6 @@ func TestGazetteerKind(t *testing.T) {
 	}
 }
 
-
 // tag tags a doc's title, summary and content, as the tagger stage does.
 func tag(m *Matcher, d *doc) []Hit {
 	return m.Tag(d.Lang, []Field{{"title", d.Title}, {"summary", d.Summary}, {"content", d.Content}})

@@ -54,11 +54,11 @@ type RunnerOptions struct {
 	// FetchWait is how long a fetch waits for messages before the next one
 	// is sent (default 250 ms); it also bounds how long a shutdown waits
 	// for intake to stop.
-	FetchWait   time.Duration
-	Timeout     time.Duration // per message, publishing included (default AckWait - 10s)
-	Backoff     func(attempt uint64) time.Duration
-	Grace       time.Duration // how long in-flight handlers may finish at shutdown (default Grace)
-	Metrics     *Metrics
+	FetchWait time.Duration
+	Timeout   time.Duration // per message, publishing included (default AckWait - 10s)
+	Backoff   func(attempt uint64) time.Duration
+	Grace     time.Duration // how long in-flight handlers may finish at shutdown (default Grace)
+	Metrics   *Metrics
 
 	// afterPublish, for tests, runs after the outputs are stored and before
 	// the ack; an error makes the runner treat the attempt as failed.
