@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
@@ -57,23 +58,48 @@ func Handle(seen Seen) pipeline.Handler {
 	}
 }
 
-// KV is Seen on a JetStream key-value bucket.
-type KV struct{ KV jetstream.KeyValue }
+// KV is Seen on a JetStream key-value bucket. A claim is one asynchronous
+// publish on the key's subject that expects the key to have no value yet
+// (which is what a key-value create is), so that the claims of all the
+// messages in flight share the connection rather than wait in turn; only a
+// key that exists costs a read.
+type KV struct {
+	KV jetstream.KeyValue
+	JS jetstream.JetStream
+}
 
 // Claim creates the key atomically; on a conflict it reads the owner back.
 func (s KV) Claim(ctx context.Context, id, owner string) (bool, error) {
-	_, err := s.KV.Create(ctx, id, []byte(owner))
-	if err == nil {
-		return true, nil
+	m := nats.NewMsg("$KV." + s.KV.Bucket() + "." + id) // the bucket's subject for the key (NATS ADR-8)
+	m.Data = []byte(owner)
+	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
+	f, err := s.JS.PublishMsgAsync(m)
+	if err != nil {
+		return false, fmt.Errorf("create key: %w", err)
 	}
-	if !errors.Is(err, jetstream.ErrKeyExists) {
+	select {
+	case <-f.Ok():
+		return true, nil
+	case err = <-f.Err():
+	case <-ctx.Done():
+		return false, fmt.Errorf("create key: %w", ctx.Err())
+	}
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) || (apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence && apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
 		return false, fmt.Errorf("create key: %w", err)
 	}
 	e, err := s.KV.Get(ctx, id)
-	if err != nil {
-		if errors.Is(err, jetstream.ErrKeyNotFound) { // expired in between
-			return s.Claim(ctx, id, owner)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		// Expired or deleted in between: the bucket's own create knows
+		// how to write over a delete marker.
+		if _, err := s.KV.Create(ctx, id, []byte(owner)); err == nil {
+			return true, nil
+		} else if !errors.Is(err, jetstream.ErrKeyExists) {
+			return false, fmt.Errorf("create key: %w", err)
 		}
+		return s.Claim(ctx, id, owner)
+	case err != nil:
 		return false, fmt.Errorf("get key: %w", err)
 	}
 	return string(e.Value()) == owner, nil
@@ -98,7 +124,7 @@ func New(ctx context.Context, _ Config, deps pipeline.Deps, log *zap.Logger) (*W
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", pipeline.BucketSeen, err)
 	}
-	r := pipeline.NewRunner(deps.JS, Spec(), Handle(KV{kv}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	r := pipeline.NewRunner(deps.JS, Spec(), Handle(KV{KV: kv, JS: deps.JS}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
 	return &Worker{runner: r}, nil
 }
 

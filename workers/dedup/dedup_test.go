@@ -28,7 +28,7 @@ func TestHandle(t *testing.T) {
 	pipelinetest.Topology(t, js)
 	kv, err := js.KeyValue(ctx, pipeline.BucketSeen)
 	require.NoError(t, err)
-	h := Handle(KV{kv})
+	h := Handle(KV{KV: kv, JS: js})
 
 	tests := []struct {
 		name    string
@@ -81,7 +81,7 @@ func TestReplicasNeverBothPass(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := Handle(KV{kv})
+			h := Handle(KV{KV: kv, JS: js})
 			for i := range n {
 				id := fmt.Sprintf("art-%d", i)
 				// Each copy is a different RAW message (a re-poll), so a
@@ -133,7 +133,7 @@ func TestContract(t *testing.T) {
 		Handler: func(t *testing.T, js jetstream.JetStream) pipeline.Handler {
 			kv, err := js.KeyValue(context.Background(), pipeline.BucketSeen)
 			require.NoError(t, err)
-			return Handle(KV{kv})
+			return Handle(KV{KV: kv, JS: js})
 		},
 		Input: func(_ *testing.T, i int) (string, []byte) {
 			return "articles.raw.f", article(fmt.Sprintf("%032x", i))
@@ -142,4 +142,29 @@ func TestContract(t *testing.T) {
 		OutputStreams: []string{pipeline.StreamArticles},
 		Poison:        func(*testing.T) (string, []byte) { return "articles.raw.f", []byte("{") },
 	})
+}
+
+// A key deleted by hand (a delete marker) can be claimed again; a claimed
+// one answers by its owner.
+func TestClaimAfterDelete(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	ctx := context.Background()
+	pipelinetest.Topology(t, js)
+	kv, err := js.KeyValue(ctx, pipeline.BucketSeen)
+	require.NoError(t, err)
+	seen := KV{KV: kv, JS: js}
+	first, err := seen.Claim(ctx, "k", "1")
+	require.NoError(t, err)
+	assert.True(t, first)
+	again, err := seen.Claim(ctx, "k", "2")
+	require.NoError(t, err)
+	assert.False(t, again, "another owner")
+	same, err := seen.Claim(ctx, "k", "1")
+	require.NoError(t, err)
+	assert.True(t, same, "the same owner: a redelivery")
+	require.NoError(t, kv.Delete(ctx, "k"))
+	after, err := seen.Claim(ctx, "k", "3")
+	require.NoError(t, err)
+	assert.True(t, after, "a deleted key is free")
 }
