@@ -437,7 +437,7 @@ func isASCII(b []byte) bool {
 // and the non-characters U+FFFE and U+FFFF. It returns b itself when there
 // is nothing to remove.
 func stripIllegalChars(b []byte) []byte {
-	if bytes.IndexFunc(b, isIllegalXMLChar) < 0 {
+	if !mayHoldIllegalChars(b) {
 		return b
 	}
 	out := make([]byte, 0, len(b))
@@ -457,8 +457,9 @@ func stripIllegalChars(b []byte) []byte {
 // typed in windows-1252 and labelled ISO-8859-1 decodes to. It returns b
 // itself when there is nothing to replace.
 func fixC1Controls(b []byte) []byte {
-	// In UTF-8, U+0080..U+009F are 0xC2 followed by 0x80..0x9F.
-	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x80 && r <= 0x9F }) {
+	// In UTF-8, U+0080..U+009F are 0xC2 followed by 0x80..0x9F: a quick
+	// look for the 0xC2 lead byte first.
+	if bytes.IndexByte(b, 0xC2) < 0 || !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x80 && r <= 0x9F }) {
 		return b
 	}
 	out := make([]byte, 0, len(b)+len(b)/8)
@@ -473,6 +474,26 @@ func fixC1Controls(b []byte) []byte {
 		b = b[n:]
 	}
 	return out
+}
+
+// mayHoldIllegalChars is a quick look, byte by byte, for what
+// isIllegalXMLChar refuses in valid UTF-8: a C0 control but tab, newline
+// and carriage return, or the 0xEF 0xBF lead of U+FFFE and U+FFFF (and any
+// invalid byte, which decodes to U+FFFD and is looked at closely).
+func mayHoldIllegalChars(b []byte) bool {
+	for i, c := range b {
+		switch {
+		case c < 0x20:
+			if c != '\t' && c != '\n' && c != '\r' {
+				return true
+			}
+		case c == 0xEF:
+			if i+1 < len(b) && b[i+1] == 0xBF {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isIllegalXMLChar reports whether r may not appear in an XML 1.0 document.
