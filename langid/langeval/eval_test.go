@@ -1,16 +1,26 @@
 //go:build langeval
 
 // Package langeval compares Go language-detection libraries on short news
-// texts: accuracy, heap after loading, load time and detection speed. It is a
-// separate module so that the libraries that lost do not become dependencies
-// of mediawatch, and it sits behind the langeval build tag so that nothing
-// runs it by accident (the full lingua model set needs about 2 GB):
+// texts: accuracy (overall, by length and by language), heap after loading,
+// load time and detection speed (time, MB/s and allocations per text). The
+// candidates are mediawatch's own detector (package langid, "langid"; with
+// WithHighAccuracy, "langid-high"), lingua-go in its high- and low-accuracy
+// modes over all its languages, langid's 45 and the 17 of the labelled
+// set, and whatlanggo. It is a separate module so that the libraries that
+// lost do not become dependencies of mediawatch, and it sits behind the
+// langeval build tag so that nothing runs it by accident (the full lingua
+// model set needs about 2 GB):
 //
 //	cd langid/langeval && go test -tags langeval -run TestCompare -v -timeout 30m
 //
-// Each candidate is measured in a child process of its own, because lingua
-// keeps its models in package-level caches that would otherwise be shared
-// between candidates.
+// LANGEVAL_ONLY=langid,lingua-news-low (candidate names, comma-separated)
+// measures only those. Each candidate is measured in a child process of its
+// own, because lingua keeps its models in package-level caches that would
+// otherwise be shared between candidates.
+//
+// The module also holds the generator of langid's model (gen/, run with
+// `go run ./gen` from this directory), because it reads lingua-go's model
+// files, which mediawatch itself no longer requires.
 package langeval
 
 import (
@@ -32,6 +42,8 @@ import (
 
 	"github.com/abadojack/whatlanggo"
 	"github.com/pemistahl/lingua-go"
+
+	"github.com/mediawatch/mediawatch/langid"
 )
 
 // newsLanguages are the ~45 languages of the world's larger news markets
@@ -85,7 +97,21 @@ func linguaCandidate(langs []lingua.Language, low bool) func() detectFunc {
 	}
 }
 
+// langidCandidate is mediawatch's own detector (package langid) over its
+// default languages, the same 45 as lingua-news-*.
+func langidCandidate(opts ...langid.Option) func() detectFunc {
+	return func() detectFunc {
+		d, err := langid.New(opts...)
+		if err != nil {
+			panic(err)
+		}
+		return d.Detect
+	}
+}
+
 var candidates = []candidate{
+	{"langid", langidCandidate()},
+	{"langid-high", langidCandidate(langid.WithHighAccuracy())},
 	{"lingua-all-high", linguaCandidate(lingua.AllLanguages(), false)},
 	{"lingua-all-low", linguaCandidate(lingua.AllLanguages(), true)},
 	{"lingua-news-high", linguaCandidate(linguaLangs(newsLanguages), false)},
@@ -153,7 +179,10 @@ type result struct {
 	RSSMB       float64        `json:"rss_mb"`
 	LoadSeconds float64        `json:"load_s"`
 	NsPerText   float64        `json:"ns_per_text"`
-	Correct     map[string]int `json:"correct"` // by bucket
+	MBPerSecond float64        `json:"mb_per_s"`
+	AllocsText  float64        `json:"allocs_per_text"`
+	BytesText   float64        `json:"bytes_per_text"`
+	Correct     map[string]int `json:"correct"` // by bucket, and by "lang:" + language
 	Total       map[string]int `json:"total"`
 	Errors      []string       `json:"errors"`
 }
@@ -217,9 +246,15 @@ func TestChild(t *testing.T) {
 		Correct:     map[string]int{},
 		Total:       map[string]int{},
 	}
-	for _, s := range samples {
-		got, _ := detect(plain(s.text))
-		buckets := []string{bucket(s.text), "all"}
+	texts := make([]string, len(samples))
+	size := 0
+	for i, s := range samples {
+		texts[i] = plain(s.text)
+		size += len(texts[i])
+	}
+	for i, s := range samples {
+		got, _ := detect(texts[i])
+		buckets := []string{bucket(s.text), "all", "lang:" + s.lang}
 		if slices.Contains(labelledLanguages, s.lang) {
 			buckets = append(buckets, "17")
 		}
@@ -233,14 +268,29 @@ func TestChild(t *testing.T) {
 			r.Errors = append(r.Errors, fmt.Sprintf("%s→%s %s", s.lang, orDash(got), s.text))
 		}
 	}
-	const rounds = 5
+	// Speed: enough rounds for about two seconds, at least one. The texts
+	// are plain already, so only the detector's own work is measured.
+	start = time.Now()
+	for _, t := range texts {
+		detect(t)
+	}
+	rounds := max(1, int(2*time.Second/max(time.Since(start), time.Microsecond)))
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	start = time.Now()
 	for range rounds {
-		for _, s := range samples {
-			detect(plain(s.text))
+		for _, t := range texts {
+			detect(t)
 		}
 	}
-	r.NsPerText = float64(time.Since(start).Nanoseconds()) / float64(rounds*len(samples))
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&m1)
+	calls := float64(rounds * len(texts))
+	r.NsPerText = float64(elapsed.Nanoseconds()) / calls
+	r.MBPerSecond = float64(rounds*size) / 1e6 / elapsed.Seconds()
+	r.AllocsText = float64(m1.Mallocs-m0.Mallocs) / calls
+	r.BytesText = float64(m1.TotalAlloc-m0.TotalAlloc) / calls
 
 	out, err := json.Marshal(r)
 	if err != nil {
@@ -272,7 +322,69 @@ func languageCount(t *testing.T) int {
 	return len(seen)
 }
 
-// TestCompare measures every candidate and prints a markdown table.
+// baseline is the candidate the others are held against language by
+// language: today's detector.
+const baseline = "lingua-news-low"
+
+// perLanguage is a table of every candidate's right answers per language;
+// "(-n)" marks a language with 10 or more texts where a candidate gets n
+// fewer right than the baseline.
+func perLanguage(results []result) string {
+	var langs []string
+	for k := range results[0].Total {
+		if l, ok := strings.CutPrefix(k, "lang:"); ok {
+			langs = append(langs, l)
+		}
+	}
+	sort.Strings(langs)
+	var base *result
+	for i := range results {
+		if results[i].Name == baseline {
+			base = &results[i]
+		}
+	}
+	var b strings.Builder
+	b.WriteString("\nright answers per language")
+	if base != nil {
+		fmt.Fprintf(&b, " ((-n): n fewer than %s on a language with 10+ texts)", baseline)
+	}
+	b.WriteString("\n\n| language | texts |")
+	for _, r := range results {
+		b.WriteString(" " + r.Name + " |")
+	}
+	b.WriteString("\n| --- | ---: |" + strings.Repeat(" ---: |", len(results)) + "\n")
+	worse := map[string][]string{}
+	for _, l := range langs {
+		k := "lang:" + l
+		n := results[0].Total[k]
+		fmt.Fprintf(&b, "| %s | %d |", l, n)
+		for _, r := range results {
+			fmt.Fprintf(&b, " %d", r.Correct[k])
+			if base != nil && n >= 10 && r.Correct[k] < base.Correct[k] {
+				fmt.Fprintf(&b, " (-%d)", base.Correct[k]-r.Correct[k])
+				worse[r.Name] = append(worse[r.Name], l)
+			}
+			b.WriteString(" |")
+		}
+		b.WriteString("\n")
+	}
+	if base != nil {
+		for _, r := range results {
+			if r.Name == baseline {
+				continue
+			}
+			if w := worse[r.Name]; len(w) > 0 {
+				fmt.Fprintf(&b, "\n%s is worse than %s on: %s", r.Name, baseline, strings.Join(w, ", "))
+			} else {
+				fmt.Fprintf(&b, "\n%s is no worse than %s on any language with 10+ texts", r.Name, baseline)
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestCompare measures every candidate and prints markdown tables.
 func TestCompare(t *testing.T) {
 	if os.Getenv("LANGEVAL_CANDIDATE") != "" {
 		t.Skip("child")
@@ -304,16 +416,17 @@ func TestCompare(t *testing.T) {
 	total := results[0].Total
 	fmt.Fprintf(&b, "\n%d texts in %d languages (<40 runes: %d, 40-79: %d, >=80: %d; in the 17 labelled languages: %d)\n\n",
 		total["all"], languageCount(t), total["<40"], total["40-79"], total[">=80"], total["17"])
-	b.WriteString("| candidate | accuracy | <40 | 40-79 | >=80 | 17 languages | heap after load | RSS | load | per text |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("| candidate | accuracy | <40 | 40-79 | >=80 | 17 languages | heap after load | RSS | load | per text | MB/s | allocs/text | B/text |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	pct := func(r result, k string) string {
 		return fmt.Sprintf("%.1f %%", 100*float64(r.Correct[k])/float64(r.Total[k]))
 	}
 	for _, r := range results {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.0f MB | %.0f MB | %.2f s | %.0f µs |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.0f MB | %.0f MB | %.3f s | %.1f µs | %.2f | %.1f | %.0f |\n",
 			r.Name, pct(r, "all"), pct(r, "<40"), pct(r, "40-79"), pct(r, ">=80"), pct(r, "17"),
-			r.HeapMB, r.RSSMB, r.LoadSeconds, r.NsPerText/1e3)
+			r.HeapMB, r.RSSMB, r.LoadSeconds, r.NsPerText/1e3, r.MBPerSecond, r.AllocsText, r.BytesText)
 	}
+	b.WriteString(perLanguage(results))
 	for _, r := range results {
 		sort.Strings(r.Errors)
 		fmt.Fprintf(&b, "\n%s: %d errors\n", r.Name, len(r.Errors))
