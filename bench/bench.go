@@ -54,6 +54,7 @@ type Result struct {
 	P50        float64 `json:"fetch_to_alert_p50_ms"`
 	P99        float64 `json:"fetch_to_alert_p99_ms"`
 	PeakRSS    int64   `json:"peak_rss_bytes"`    // of the mediawatch process
+	Cores      float64 `json:"cores_busy"`        // its CPU time over the span, in cores
 	IdleRSS    int64   `json:"idle_rss_bytes"`    // before any article came
 	ReadyMS    float64 `json:"start_to_ready_ms"` // process start to /readyz 200
 	Rate       float64 `json:"rate,omitempty"`
@@ -121,6 +122,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	res.IdleRSS = rss(child.cmd.Process.Pid, "VmRSS:")
 
 	fs.open.Store(true)
+	cpu0 := cpuTime(child.cmd.Process.Pid)
 	if o.Rate == 0 {
 		if err := pollNow(ctx, js, o.Feeds); err != nil {
 			return nil, err
@@ -132,6 +134,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		res.Cores = (cpuTime(child.cmd.Process.Pid) - cpu0).Seconds() / time.Since(fs.firstFetch()).Seconds()
 		res.Alerts = len(lats)
 		if res.Alerts < want {
 			return nil, fmt.Errorf("bench: %d alerts for %d articles naming a watched entity", res.Alerts, want)
@@ -172,6 +175,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}
 		}
 	}
+	res.Cores = (cpuTime(child.cmd.Process.Pid) - cpu0).Seconds() / time.Since(begin).Seconds()
 	time.Sleep(interval + interval/2) // the last items are fetched and alerted
 	lats, _, err := alertLatencies(ctx, js, measureFrom)
 	if err != nil {
@@ -395,6 +399,24 @@ func rss(pid int, field string) int64 {
 	return 0
 }
 
+// cpuTime is the CPU time a process has used (user and system), from
+// /proc; 0 where there is none.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's closing parenthesis: utime and stime
+	// are the 12th and 13th, in clock ticks of 1/100 s.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
 // Print writes a result for people.
 func (r *Result) Print(w io.Writer) {
 	mb := func(b int64) string { return fmt.Sprintf("%d MB", b>>20) }
@@ -406,6 +428,7 @@ func (r *Result) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "fetch to alert:  p50 %.1f ms, p99 %.1f ms (%d alerts)\n", r.P50, r.P99, r.Alerts)
 	fmt.Fprintf(w, "memory:          peak RSS %s, idle %s\n", mb(r.PeakRSS), mb(r.IdleRSS))
+	fmt.Fprintf(w, "cpu:             %.2f cores busy on average\n", r.Cores)
 	fmt.Fprintf(w, "start to ready:  %.0f ms\n", r.ReadyMS)
 	if r.RawRate > 0 {
 		fmt.Fprintf(w, "raw JetStream:   %d messages of %.1f KB through %d hops in %.2f s: %.0f msg/s\n",

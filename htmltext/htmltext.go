@@ -422,13 +422,18 @@ type Rune struct {
 // become a space), references decoded, invalid UTF-8 replaced. Whitespace is
 // not collapsed here.
 func Scan(src string, yield func(p Rune)) {
+	scan(src, func(p Rune) bool { yield(p); return true })
+}
+
+// scan is Scan that stops when yield returns false.
+func scan(src string, yield func(p Rune) bool) {
 	for i := 0; i < len(src); {
 		c := src[i]
 		switch {
 		case c == '<':
 			if end, sep, ok := TagEnd(src, i); ok {
-				if sep {
-					yield(Rune{' ', i, end})
+				if sep && !yield(Rune{' ', i, end}) {
+					return
 				}
 				i = end
 				continue
@@ -436,14 +441,24 @@ func Scan(src string, yield func(p Rune)) {
 		case c == '&':
 			if r, n, end, ok := Ref(src, i); ok {
 				for k := 0; k < n; k++ {
-					yield(Rune{r[k], i, end})
+					if !yield(Rune{r[k], i, end}) {
+						return
+					}
 				}
 				i = end
 				continue
 			}
+		case c < utf8.RuneSelf:
+			if !yield(Rune{rune(c), i, i + 1}) {
+				return
+			}
+			i++
+			continue
 		}
 		r, size := utf8.DecodeRuneInString(src[i:])
-		yield(Rune{r, i, i + size})
+		if !yield(Rune{r, i, i + size}) {
+			return
+		}
 		i += size
 	}
 }
@@ -451,23 +466,43 @@ func Scan(src string, yield func(p Rune)) {
 // Plain returns the text of an HTML fragment: tags removed (block tags
 // and line breaks become spaces), character references decoded, runs of
 // white space collapsed to one space, trimmed, valid UTF-8.
-func Plain(s string) string {
+func Plain(s string) string { return plain(s, -1) }
+
+// PlainPrefix is the start of Plain(s): at most n runes of it, read from
+// only as much of s as they need.
+func PlainPrefix(s string, n int) string { return plain(s, n) }
+
+func plain(s string, limit int) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	Scan(s, func(p Rune) {
-		if IsSpace(p.R) {
-			space = b.Len() > 0
-			return
-		}
-		if unicode.Is(unicode.Cf, p.R) && p.R != 0x200B {
-			return
+	runes := 0
+	scan(s, func(p Rune) bool {
+		r := p.R
+		if r < utf8.RuneSelf {
+			if r <= ' ' || r == 0x7F { // ASCII white space and controls
+				space = b.Len() > 0
+				return true
+			}
+		} else {
+			if IsSpace(r) {
+				space = b.Len() > 0
+				return true
+			}
+			if unicode.Is(unicode.Cf, r) && r != 0x200B {
+				return true
+			}
 		}
 		if space {
 			b.WriteByte(' ')
 			space = false
+			if runes++; runes == limit {
+				return false
+			}
 		}
-		b.WriteRune(p.R)
+		b.WriteRune(r)
+		runes++
+		return limit < 0 || runes < limit
 	})
 	return b.String()
 }
@@ -482,45 +517,94 @@ func IsSpace(r rune) bool {
 // offsets into the original text, HTML or not, as a matcher hit carries
 // them): tags removed, references decoded, white space collapsed,
 // about radius runes on each side, cut at a word boundary where one is near,
-// with "…" where the text was cut. It is valid UTF-8.
+// with "…" where the text was cut. It is valid UTF-8. It reads the text only
+// up to a little past the hit, and keeps no more of it than the snippet.
 func Snippet(text string, start, end, radius int) string {
 	start = max(0, min(start, len(text)))
 	end = max(start, min(end, len(text)))
 	radius = max(radius, 0)
-	// Collapse white space while keeping each rune's original span.
-	var rs []Rune
-	space := false
-	Scan(text, func(p Rune) {
+	w := snippetWindow{start: start, end: end, radius: radius, ring: make([]Rune, 0, radius)}
+	// Collapse white space while keeping each rune's original span; a
+	// space stands before the rune it separates, with that rune's span.
+	space, any := false, false
+	scan(text, func(p Rune) bool {
 		if IsSpace(p.R) {
-			space = len(rs) > 0
-			return
+			space = any
+			return true
 		}
 		if unicode.Is(unicode.Cf, p.R) && p.R != 0x200B {
-			return
+			return true
 		}
 		if space {
-			rs = append(rs, Rune{' ', p.Start, p.Start})
 			space = false
+			if !w.add(Rune{' ', p.Start, p.Start}) {
+				return false
+			}
 		}
-		rs = append(rs, p)
+		any = true
+		return w.add(p)
 	})
-	// The hit is the runes whose original span starts in [start, end).
-	hs := len(rs)
-	for k, p := range rs {
-		if p.Start >= start || p.End > start {
-			hs = k
-			break
+	return w.snippet()
+}
+
+// snippetWindow keeps, of the collapsed runes of a text, the radius before
+// the hit, the hit, and the radius after it, and whether there are more
+// on either side.
+type snippetWindow struct {
+	start, end, radius int
+	state              int    // 0 before the hit, 1 in it, 2 after it
+	ring               []Rune // the last radius runes before the hit
+	head               int    // where the ring's oldest rune is, once it is full
+	dropped            bool   // runes before the ring
+	hit, after         []Rune
+	more               bool // a rune after the after part
+}
+
+// add takes the next rune; false means the window has all it needs.
+func (w *snippetWindow) add(p Rune) bool {
+	if w.state == 0 {
+		if p.Start < w.start && p.End <= w.start {
+			if w.radius == 0 {
+				w.dropped = true
+			} else if len(w.ring) < w.radius {
+				w.ring = append(w.ring, p)
+			} else {
+				w.ring[w.head] = p
+				w.head = (w.head + 1) % w.radius
+				w.dropped = true
+			}
+			return true
 		}
+		w.state = 1
 	}
-	he := hs
-	for he < len(rs) && rs[he].Start < end {
-		he++
+	if w.state == 1 {
+		if p.Start < w.end {
+			w.hit = append(w.hit, p)
+			return true
+		}
+		w.state = 2
 	}
-	from := max(0, hs-radius)
-	to := min(len(rs), he+radius)
+	if len(w.after) < w.radius {
+		w.after = append(w.after, p)
+		return true
+	}
+	w.more = true
+	return false
+}
+
+func (w *snippetWindow) snippet() string {
+	rs := make([]Rune, 0, len(w.ring)+len(w.hit)+len(w.after))
+	rs = append(rs, w.ring[w.head:]...)
+	rs = append(rs, w.ring[:w.head]...)
+	hs := len(rs)
+	rs = append(rs, w.hit...)
+	he := len(rs)
+	rs = append(rs, w.after...)
+	from, to := 0, len(rs)
+	cutBefore, cutAfter := w.dropped, w.more
 	// Prefer to cut at a space within a fifth of the radius.
-	slack := radius/5 + 1
-	if from > 0 {
+	slack := w.radius/5 + 1
+	if cutBefore {
 		for k := from; k < hs && k < from+slack; k++ {
 			if rs[k].R == ' ' {
 				from = k + 1
@@ -528,7 +612,7 @@ func Snippet(text string, start, end, radius int) string {
 			}
 		}
 	}
-	if to < len(rs) {
+	if cutAfter {
 		for k := to - 1; k >= he && k > to-slack; k-- {
 			if rs[k].R == ' ' {
 				to = k
@@ -537,7 +621,7 @@ func Snippet(text string, start, end, radius int) string {
 		}
 	}
 	var b strings.Builder
-	if from > 0 {
+	if cutBefore {
 		b.WriteString("…")
 	}
 	for k := from; k < to; k++ {
@@ -546,7 +630,7 @@ func Snippet(text string, start, end, radius int) string {
 		}
 		b.WriteRune(rs[k].R)
 	}
-	if to < len(rs) {
+	if cutAfter {
 		b.WriteString("…")
 	}
 	return b.String()

@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -86,4 +87,119 @@ func TestNamedRefs(t *testing.T) {
 		assert.Equal(t, len(name)+2, end)
 		assert.Equal(t, html.UnescapeString("&"+name+";"), string(r[:n]), name)
 	}
+}
+
+func TestPlainPrefix(t *testing.T) {
+	t.Parallel()
+	in := "<p>Ein  <b>kurzer</b> Text</p><p>und &amp; mehr</p>"
+	full := Plain(in)
+	for n := 1; n <= len([]rune(full))+2; n++ {
+		got := PlainPrefix(in, n)
+		want := string([]rune(full)[:min(n, len([]rune(full)))])
+		assert.Equal(t, want, got, "n=%d", n)
+	}
+}
+
+// snippetAll is Snippet as it was first written: it collapses the whole
+// text, then cuts. The windowed Snippet must give the same.
+func snippetAll(text string, start, end, radius int) string {
+	start = max(0, min(start, len(text)))
+	end = max(start, min(end, len(text)))
+	radius = max(radius, 0)
+	var rs []Rune
+	space := false
+	Scan(text, func(p Rune) {
+		if IsSpace(p.R) {
+			space = len(rs) > 0
+			return
+		}
+		if unicode.Is(unicode.Cf, p.R) && p.R != 0x200B {
+			return
+		}
+		if space {
+			rs = append(rs, Rune{' ', p.Start, p.Start})
+			space = false
+		}
+		rs = append(rs, p)
+	})
+	hs := len(rs)
+	for k, p := range rs {
+		if p.Start >= start || p.End > start {
+			hs = k
+			break
+		}
+	}
+	he := hs
+	for he < len(rs) && rs[he].Start < end {
+		he++
+	}
+	from := max(0, hs-radius)
+	to := min(len(rs), he+radius)
+	slack := radius/5 + 1
+	if from > 0 {
+		for k := from; k < hs && k < from+slack; k++ {
+			if rs[k].R == ' ' {
+				from = k + 1
+				break
+			}
+		}
+	}
+	if to < len(rs) {
+		for k := to - 1; k >= he && k > to-slack; k-- {
+			if rs[k].R == ' ' {
+				to = k
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	if from > 0 {
+		b.WriteString("…")
+	}
+	for k := from; k < to; k++ {
+		if (k == from || k == to-1) && rs[k].R == ' ' {
+			continue
+		}
+		b.WriteRune(rs[k].R)
+	}
+	if to < len(rs) {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+func TestSnippetWindowIsSnippetAll(t *testing.T) {
+	t.Parallel()
+	texts := []string{
+		"",
+		"Venezuela",
+		"  <p>Die USA eskalieren in der <b>Karibik</b>; Caracas protestiert.</p>  ",
+		strings.Repeat("Ein Satz über Venezuela und die Karibik, mit &amp; Zeichen. ", 20),
+		"<p>a</p><p>b</p>   <br>c\u200bd\u00ade<script>x</script>f",
+	}
+	for _, text := range texts {
+		for start := 0; start <= len(text)+1; start += 1 + len(text)/50 {
+			for _, width := range []int{0, 1, 5, 20} {
+				for _, radius := range []int{0, 1, 3, 10, 60} {
+					want := snippetAll(text, start, start+width, radius)
+					got := Snippet(text, start, start+width, radius)
+					require.Equal(t, want, got, "text %q start %d width %d radius %d", text, start, width, radius)
+				}
+			}
+		}
+	}
+}
+
+func FuzzSnippet(f *testing.F) {
+	f.Add("<p>Die USA eskalieren in der <b>Karibik</b>; Caracas protestiert.</p>", 30, 8, 10)
+	f.Add("a  b\u00a0c", 1, 1, 0)
+	f.Fuzz(func(t *testing.T, text string, start, width, radius int) {
+		if len(text) > 4096 || radius > 200 || radius < -1 || width < 0 || width > 100 {
+			return
+		}
+		want := snippetAll(text, start, start+width, radius)
+		if got := Snippet(text, start, start+width, radius); got != want {
+			t.Fatalf("Snippet(%q, %d, %d, %d) = %q, want %q", text, start, start+width, radius, got, want)
+		}
+	})
 }

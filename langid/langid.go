@@ -404,7 +404,7 @@ func (d *Detector) pick(scores *scores, cands []uint8) (string, float64) {
 // decoded, white space collapsed), at most maxRunes runes of it.
 func plain(s string) string {
 	if strings.ContainsAny(s, "<&") {
-		s = htmltext.Plain(s)
+		s = htmltext.PlainPrefix(s, maxRunes)
 	}
 	n := 0
 	for i := range s {

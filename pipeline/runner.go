@@ -84,7 +84,7 @@ type Runner struct {
 // NewRunner wires a stage runner; Run starts it.
 func NewRunner(js jetstream.JetStream, spec ConsumerSpec, h Handler, log *zap.Logger, opts RunnerOptions) *Runner {
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = 64
+		opts.Concurrency = 256
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 256

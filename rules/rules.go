@@ -104,6 +104,9 @@ func Compile(rules []Rule) (*Engine, error) {
 			terms = append(terms, match.Term{ID: key, Text: key, Lang: "any"})
 		}
 	}
+	if len(terms) == 0 {
+		return e, nil // no words to look for: the texts are not read
+	}
 	m, err := match.CompileTerms(terms)
 	if err != nil {
 		return nil, fmt.Errorf("compile rule terms: %w", err)
@@ -165,6 +168,9 @@ func (e *Engine) Evaluate(d *Doc) []Firing {
 		v.entities[ent.ID] = true
 	}
 	for _, f := range d.Fields {
+		if e.terms == nil {
+			break
+		}
 		for _, h := range e.terms.Find(f.Name, f.Text) {
 			v.text[h.ID] = append(v.text[h.ID], hit{field: f.Name, start: h.Start, end: h.End, surface: h.Surface})
 		}
