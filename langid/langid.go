@@ -51,8 +51,9 @@ import (
 var ErrUnknownLanguage = errors.New("unknown language")
 
 // maxRunes bounds the text examined: accuracy has long stopped growing by
-// then, and detection time grows with length.
-const maxRunes = 1000
+// then (on 693 real articles of 400 runes or more the answers at 400 and at
+// 1000 runes are the same), and detection time grows with length.
+const maxRunes = 400
 
 // minLetters is the fewest letters a text needs to be given a language.
 const minLetters = 3
@@ -97,7 +98,7 @@ func WithLanguages(codes ...string) Option {
 }
 
 // WithHighAccuracy makes Detect score every letter of the text (up to the
-// first 1000 runes) instead of stopping once one language leads by a
+// first 400 runes) instead of stopping once one language leads by a
 // likelihood ratio of e^40, which hardly ever changes the answer. It is
 // kept for compatibility: it used to select lingua's full models.
 func WithHighAccuracy() Option {

@@ -36,8 +36,8 @@ const Undetermined = "und"
 const mentionSnippetRadius = 80
 
 // detectBytes is how much of the summary and of the content language
-// detection is given: the detector looks at a thousand letters at most.
-const detectBytes = 2048
+// detection is given: the detector looks at 400 letters at most.
+const detectBytes = 1024
 
 // LangDetector guesses an article's language.
 type LangDetector interface {
