@@ -3,8 +3,9 @@
 // scripts, a share naming a watched entity, in feeds that declare no
 // language), serves them over local HTTP, runs `mediawatch run` on its own
 // embedded NATS server with file storage as a child process, and times them
-// from the first fetch to the last alert; then it times the raw JetStream
-// model of the same hops with messages of the same size on the same server.
+// from the first fetch to the last alert; then, the child stopped, it times
+// the raw JetStream model of the same hops with messages of the same size on
+// a fresh embedded server with file storage, in the same run.
 // With a rate, it feeds articles at that steady rate instead and reports
 // the latency at that rate.
 package bench
@@ -23,11 +24,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 
 	"github.com/mediawatch/mediawatch/pipeline"
 )
@@ -38,7 +41,7 @@ type Options struct {
 	Articles int           // the burst (default 10,000)
 	Rate     float64       // articles per second; 0: a burst
 	Duration time.Duration // of a rate run (default 30 s), after a warm-up of one polling interval
-	Feeds    int           // default 50 for a burst, 500 at a rate
+	Feeds    int           // default 50 for a burst, 1000 at a rate
 	Share    float64       // of articles naming a watched entity (default 0.1)
 	Dir      string        // for the NATS store and the config (default: a temporary directory)
 	Log      io.Writer     // the child's stderr goes here (nil: discarded)
@@ -63,6 +66,28 @@ type Result struct {
 	Ratio      float64 `json:"ratio,omitempty"` // Throughput / RawRate
 }
 
+// rawOnFreshServer runs the raw model on a NATS server of its own, started
+// in this process as `run` starts its embedded one (file storage under
+// dir), once the pipeline's process has stopped: JetStream alone, at its
+// best, on the same machine.
+func rawOnFreshServer(ctx context.Context, dir string, n, size int) (time.Duration, error) {
+	srv, err := pipeline.StartEmbedded("127.0.0.1:0", dir, zap.NewNop())
+	if err != nil {
+		return 0, err
+	}
+	defer srv.Shutdown()
+	nc, err := nats.Connect(srv.URL())
+	if err != nil {
+		return 0, fmt.Errorf("bench: raw model: %w", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return 0, fmt.Errorf("bench: raw model: %w", err)
+	}
+	return rawModel(ctx, js, n, size)
+}
+
 // interval is how often the child polls each feed (the shortest the
 // config allows).
 const interval = 10 * time.Second
@@ -80,7 +105,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	window := time.Duration(0)
 	if o.Rate > 0 {
-		window = interval + interval/2 // every item is served by at least one poll
+		window = interval + 2*time.Second // every item is served by at least one poll
 	}
 	fs, err := newFeedServer(o.Feeds, window)
 	if err != nil {
@@ -143,7 +168,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Throughput = float64(o.Articles) / res.Seconds
 		res.P50, res.P99 = percentile(lats, 50), percentile(lats, 99)
 		res.PeakRSS = rss(child.cmd.Process.Pid, "VmHWM:")
-		raw, err := rawModel(ctx, js, o.Articles, res.Bytes)
+		nc.Close()
+		child.stop()
+		raw, err := rawOnFreshServer(ctx, filepath.Join(dir, "raw"), o.Articles, res.Bytes)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +226,7 @@ func (o *Options) defaults() {
 	if o.Feeds <= 0 {
 		o.Feeds = 50
 		if o.Rate > 0 {
-			o.Feeds = 500
+			o.Feeds = 1000
 		}
 	}
 	if o.Share <= 0 {
@@ -213,6 +240,7 @@ type child struct {
 	natsURL string
 	ready   time.Duration
 	done    chan error
+	once    sync.Once
 }
 
 func start(ctx context.Context, o Options, dir string, fs *feedServer) (*child, error) {
@@ -272,14 +300,18 @@ func start(ctx context.Context, o Options, dir string, fs *feedServer) (*child, 
 	}
 }
 
+// stop ends the process (SIGTERM, then SIGKILL after 15 s); it may be
+// called more than once.
 func (c *child) stop() {
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-c.done:
-		_ = err // its exit status says nothing the measure needs
-	case <-time.After(15 * time.Second):
-		_ = c.cmd.Process.Kill()
-	}
+	c.once.Do(func() {
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-c.done:
+			_ = err // its exit status says nothing the measure needs
+		case <-time.After(15 * time.Second):
+			_ = c.cmd.Process.Kill()
+		}
+	})
 }
 
 func freeAddr() (string, error) {

@@ -18,7 +18,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, _ en
 	fs.IntVar(&o.Articles, "articles", 10_000, "articles in the burst")
 	fs.Float64Var(&o.Rate, "rate", 0, "feed articles at this steady rate (articles/s) instead of a burst, and report the latency at that rate")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long a --rate run measures, after a warm-up of 15 s")
-	fs.IntVar(&o.Feeds, "feeds", 0, "feeds the articles are spread over (default 50 for a burst, 500 at a rate)")
+	fs.IntVar(&o.Feeds, "feeds", 0, "feeds the articles are spread over (default 50 for a burst, 1000 at a rate)")
 	fs.Float64Var(&o.Share, "share", 0.1, "share of articles that name a watched entity")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	verbose := fs.Bool("verbose", false, "show the pipeline's log")
