@@ -33,7 +33,8 @@ local HTTP server, runs "mediawatch run" on its own embedded NATS server with
 file storage, and prints the throughput from the first fetch to the last
 alert, the fetch-to-alert latency, the peak and idle memory and the time
 from start to /readyz; then the raw JetStream model of the same hops with
-messages of the same size on the same server, and the ratio of the two.
+messages of the same size on a fresh embedded server once the pipeline has
+stopped, and the ratio of the two.
 With --rate it feeds articles at that rate and reports the latency.
 
 `)

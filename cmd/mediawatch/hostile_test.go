@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -273,4 +274,28 @@ func peakRSS(t *testing.T, pid int) int64 {
 	}
 	t.Fatal("no VmHWM in /proc status")
 	return 0
+}
+
+// mediawatch bench runs the whole pipeline and the raw model in one run and
+// says what it measured.
+func TestBenchCommand(t *testing.T) {
+	out, err := exec.Command(binary, "bench", "--articles", "300", "--json").Output()
+	require.NoError(t, err)
+	var r struct {
+		Articles int     `json:"articles"`
+		Alerts   int     `json:"alerts"`
+		Through  float64 `json:"articles_per_sec"`
+		RawRate  float64 `json:"raw_msgs_per_sec"`
+		Ratio    float64 `json:"ratio"`
+		PeakRSS  int64   `json:"peak_rss_bytes"`
+		Bytes    int     `json:"avg_article_bytes"`
+	}
+	require.NoError(t, json.Unmarshal(out, &r), "%s", out)
+	assert.Equal(t, 300, r.Articles)
+	assert.Greater(t, r.Alerts, 10, "about a tenth of the articles name a watched entity")
+	assert.Greater(t, r.Through, 0.0)
+	assert.Greater(t, r.RawRate, 0.0)
+	assert.Greater(t, r.Ratio, 0.0)
+	assert.GreaterOrEqual(t, r.Bytes, 2048)
+	assert.LessOrEqual(t, r.Bytes, 4096)
 }
