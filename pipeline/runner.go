@@ -229,6 +229,10 @@ func (r *Runner) bind(ctx context.Context) (jetstream.Consumer, error) {
 	return cons, nil
 }
 
+// handBackDelay, after a fetch's own wait, is when a message that came in
+// while the runner stopped is delivered again.
+const handBackDelay = 500 * time.Millisecond
+
 // fetch asks for up to n messages and starts handling each as it arrives,
 // each in one of the slots reserved for them; it returns how many came.
 // Messages that come after ctx ended are handed back at once.
@@ -243,7 +247,12 @@ func (r *Runner) fetch(ctx, hctx context.Context, cons jetstream.Consumer, n int
 	for msg := range batch.Messages() {
 		got++
 		if ctx.Err() != nil {
-			_ = msg.Nak() // shutting down: hand it back at once
+			// Shutting down: hand it back, but not at once, since this
+			// very request is still open and would get it again, again
+			// and again until MaxDeliver; after handBackDelay the
+			// request has expired and another replica (or this one,
+			// restarted) takes it.
+			_ = msg.NakWithDelay(r.opts.FetchWait + handBackDelay)
 			<-slots
 			continue
 		}
