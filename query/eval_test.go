@@ -31,7 +31,7 @@ func (a *article) Text(t Term) bool {
 	return a.text[t.String()]
 }
 func (a *article) Kind(kind string) bool { return a.kinds[kind] }
-func (a *article) Spans(t Term) []Span  { return a.spans[t.String()] }
+func (a *article) Spans(t Term) []Span   { return a.spans[t.String()] }
 
 func set(keys ...string) map[string]bool {
 	m := map[string]bool{}

@@ -30,12 +30,12 @@ type Kind int
 
 // The kinds of Term.
 const (
-	KindEntity Kind = iota + 1 // entity:<id>
-	KindFeed                   // feed:<id>
-	KindLang                   // lang:<code>
-	KindTitle                  // title:<word> or title:"phrase"
-	KindText                   // a bare word or "phrase": title, summary and content
-	KindEntityKind             // kind:<entity kind>: an entity of that kind
+	KindEntity     Kind = iota + 1 // entity:<id>
+	KindFeed                       // feed:<id>
+	KindLang                       // lang:<code>
+	KindTitle                      // title:<word> or title:"phrase"
+	KindText                       // a bare word or "phrase": title, summary and content
+	KindEntityKind                 // kind:<entity kind>: an entity of that kind
 )
 
 func (k Kind) String() string {
