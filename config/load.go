@@ -301,9 +301,7 @@ func (c *Config) validate(l *lines) []error {
 	for i, e := range c.Entities {
 		where := fmt.Sprintf("entities[%d]", i)
 		checkID(add, l.at("entities", i, "id"), where, e.ID, entities)
-		switch e.Kind {
-		case "person", "place", "org", "other":
-		default:
+		if !validKind(e.Kind) {
 			add(l.at("entities", i, "kind"), "%s (%s).kind %q: must be person, place, org or other", where, e.ID, e.Kind)
 		}
 		if e.Country != "" {
@@ -356,6 +354,9 @@ func (c *Config) validate(l *lines) []error {
 			if t.Kind == query.KindEntity && !known[t.Value] {
 				add(line, "%s (%s).query column %d: unknown entity %q (define it under entities, or turn on gazetteer.countries for country codes)", where, r.ID, t.Col, t.Value)
 			}
+			if t.Kind == query.KindEntityKind && !validKind(t.Value) {
+				add(line, "%s (%s).query column %d: unknown entity kind %q (the kinds are %s)", where, r.ID, t.Col, t.Value, strings.Join(EntityKinds(), ", "))
+			}
 		}
 		for j, s := range r.Notify {
 			if !sinks[s] {
@@ -364,6 +365,18 @@ func (c *Config) validate(l *lines) []error {
 		}
 	}
 	return errs
+}
+
+// EntityKinds are the kinds an entity may be, and kind: may name.
+func EntityKinds() []string { return []string{"person", "place", "org", "other"} }
+
+func validKind(k string) bool {
+	for _, v := range EntityKinds() {
+		if k == v {
+			return true
+		}
+	}
+	return false
 }
 
 func checkID(add func(int, string, ...any), line int, where, id string, seen map[string]bool) {

@@ -66,7 +66,7 @@ func (e *Engine) Evaluate(a *pipeline.Article, now time.Time) []pipeline.Alert {
 	var ids []string
 	seen := map[string]bool{}
 	for i, ent := range a.Entities {
-		doc.Entities[i] = rules.Mention{ID: ent.ID, Surface: ent.Surface, Field: ent.Field, Start: ent.Start, End: ent.End}
+		doc.Entities[i] = rules.Mention{ID: ent.ID, Kind: ent.Kind, Surface: ent.Surface, Field: ent.Field, Start: ent.Start, End: ent.End}
 		if !seen[ent.ID] {
 			seen[ent.ID] = true
 			ids = append(ids, ent.ID)
