@@ -156,6 +156,9 @@ func (c *Config) applyDefaults() {
 			c.Entities[i].Kind = "other"
 		}
 	}
+	for i := range c.Sinks {
+		c.Sinks[i].applyDefaults()
+	}
 }
 
 // DefaultStreamLimits are the streams' limits where the file sets none, by
@@ -227,7 +230,7 @@ func (c *Config) Redacted() *Config {
 	cp.NATS.URL = pipeline.RedactURL(c.NATS.URL)
 	cp.Sinks = append([]Sink(nil), c.Sinks...)
 	for i := range cp.Sinks {
-		cp.Sinks[i].URL = pipeline.RedactURL(cp.Sinks[i].URL)
+		cp.Sinks[i] = cp.Sinks[i].Redacted()
 	}
 	return &cp
 }
@@ -332,11 +335,9 @@ func (c *Config) validate(l *lines) []error {
 	for i, s := range c.Sinks {
 		where := fmt.Sprintf("sinks[%d]", i)
 		checkID(add, l.at("sinks", i, "id"), where, s.ID, sinks)
-		switch s.Type {
-		case "webhook", "slack", "email":
-		default:
-			add(l.at("sinks", i, "type"), "%s (%s).type %q: must be webhook, slack or email", where, s.ID, s.Type)
-		}
+		checkSink(func(key, format string, args ...any) {
+			add(l.at("sinks", i, key), "%s (%s).%s", where, s.ID, fmt.Sprintf(format, args...))
+		}, s)
 	}
 
 	known := c.EntityIDs()
