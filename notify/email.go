@@ -56,7 +56,27 @@ func newEmail(o Options) (*email, error) {
 		dialer.Control = netguard.Control(allow)
 	}
 	e.dialCtx = dialer.DialContext
+	if e.ssl {
+		// go-mail leaves TLS to a dialler of its own: with implicit TLS,
+		// the handshake is this dialler's.
+		e.dialCtx = func(ctx context.Context, network, address string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, address)
+			if err != nil {
+				return nil, err
+			}
+			tc := tls.Client(conn, e.tlsConfig())
+			if err := tc.HandshakeContext(ctx); err != nil {
+				_ = conn.Close()
+				return nil, err
+			}
+			return tc, nil
+		}
+	}
 	return e, nil
+}
+
+func (e *email) tlsConfig() *tls.Config {
+	return &tls.Config{ServerName: e.host, RootCAs: e.o.RootCAs, MinVersion: tls.VersionTLS12}
 }
 
 // EmailMessage is the subject and the plain-text and HTML bodies of a
@@ -147,10 +167,12 @@ func (e *email) Send(ctx context.Context, m Message) error {
 		mail.WithPort(e.port),
 		mail.WithTimeout(e.o.Timeout),
 		mail.WithDialContextFunc(e.dialCtx),
-		mail.WithTLSConfig(&tls.Config{ServerName: e.host, RootCAs: e.o.RootCAs, MinVersion: tls.VersionTLS12}),
+		mail.WithTLSConfig(e.tlsConfig()),
 	}
 	if e.ssl {
-		opts = append(opts, mail.WithSSL())
+		// TLS is the dialler's own (see newEmail); go-mail sees a TLS
+		// connection and offers no STARTTLS on it.
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
 	} else {
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	}

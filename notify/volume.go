@@ -120,6 +120,8 @@ func (s *State) Take(v Volume, sink string, now time.Time) (Message, bool) {
 	}
 	s.Sent++
 	s.Seq++
+	// Alerts come in parallel: a digest lists them oldest first.
+	slices.SortStableFunc(s.Pending, func(a, b Item) int { return a.Created.Compare(b.Created) })
 	m := Message{ID: DigestID(sink, s.Seq), Digest: true, Items: s.Pending, More: s.More, Time: now.UTC()}
 	s.Pending, s.More, s.Due = nil, nil, time.Time{}
 	s.Sending = &Outgoing{Message: m}
