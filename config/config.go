@@ -127,12 +127,31 @@ type Rule struct {
 	Notify []string `yaml:"notify"`
 }
 
-// Sink is an alert destination (delivered by the notifier).
+// Sink is an alert destination, delivered by the notifier (see sinks.go
+// for each key's rules and defaults).
 type Sink struct {
-	ID        string `yaml:"id"`
-	Type      string `yaml:"type"` // webhook, slack or email
-	URL       string `yaml:"url"`
-	SecretEnv string `yaml:"secret_env"`
+	ID   string `yaml:"id"`
+	Type string `yaml:"type"` // webhook, slack, email or ntfy
+	// URL is where to deliver: the webhook, the Slack incoming webhook, the
+	// ntfy topic (https://ntfy.sh/mytopic), or the SMTP server
+	// (smtp://user@host:587 for STARTTLS, smtps://user@host:465 for TLS).
+	URL string `yaml:"url"`
+	// SecretEnv names the environment variable that holds the sink's
+	// secret: the webhook's whsec_ signing secret, the SMTP password, the
+	// ntfy access token, or the Slack webhook URL (instead of url).
+	SecretEnv string            `yaml:"secret_env"`
+	Headers   map[string]string `yaml:"headers"` // webhook: more request headers
+	From      string            `yaml:"from"`    // email
+	To        []string          `yaml:"to"`      // email
+	Mode      string            `yaml:"mode"`    // each (default) or digest
+	Every     Duration          `yaml:"every"`   // digest: how often (default 1h)
+	// MaxPerHour caps the messages sent in a clock hour (0: no cap); the
+	// alerts beyond it are folded into a digest sent once the cap allows.
+	MaxPerHour int `yaml:"max_per_hour"`
+	// AllowPrivate lets the sink reach loopback and private addresses.
+	AllowPrivate bool     `yaml:"allow_private"`
+	Timeout      Duration `yaml:"timeout"`   // per delivery attempt (default 10s)
+	MaxDelay     Duration `yaml:"max_delay"` // the longest wait before a retry, Retry-After included (default 1m)
 }
 
 // Duration is a time.Duration written as "5m" in YAML.

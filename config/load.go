@@ -156,6 +156,9 @@ func (c *Config) applyDefaults() {
 			c.Entities[i].Kind = "other"
 		}
 	}
+	for i := range c.Sinks {
+		c.Sinks[i].applyDefaults()
+	}
 }
 
 // DefaultStreamLimits are the streams' limits where the file sets none, by
@@ -227,7 +230,7 @@ func (c *Config) Redacted() *Config {
 	cp.NATS.URL = pipeline.RedactURL(c.NATS.URL)
 	cp.Sinks = append([]Sink(nil), c.Sinks...)
 	for i := range cp.Sinks {
-		cp.Sinks[i].URL = pipeline.RedactURL(cp.Sinks[i].URL)
+		cp.Sinks[i] = cp.Sinks[i].Redacted()
 	}
 	return &cp
 }
@@ -301,9 +304,7 @@ func (c *Config) validate(l *lines) []error {
 	for i, e := range c.Entities {
 		where := fmt.Sprintf("entities[%d]", i)
 		checkID(add, l.at("entities", i, "id"), where, e.ID, entities)
-		switch e.Kind {
-		case "person", "place", "org", "other":
-		default:
+		if !validKind(e.Kind) {
 			add(l.at("entities", i, "kind"), "%s (%s).kind %q: must be person, place, org or other", where, e.ID, e.Kind)
 		}
 		if e.Country != "" {
@@ -334,11 +335,9 @@ func (c *Config) validate(l *lines) []error {
 	for i, s := range c.Sinks {
 		where := fmt.Sprintf("sinks[%d]", i)
 		checkID(add, l.at("sinks", i, "id"), where, s.ID, sinks)
-		switch s.Type {
-		case "webhook", "slack", "email":
-		default:
-			add(l.at("sinks", i, "type"), "%s (%s).type %q: must be webhook, slack or email", where, s.ID, s.Type)
-		}
+		checkSink(func(key, format string, args ...any) {
+			add(l.at("sinks", i, key), "%s (%s).%s", where, s.ID, fmt.Sprintf(format, args...))
+		}, s)
 	}
 
 	known := c.EntityIDs()
@@ -356,6 +355,9 @@ func (c *Config) validate(l *lines) []error {
 			if t.Kind == query.KindEntity && !known[t.Value] {
 				add(line, "%s (%s).query column %d: unknown entity %q (define it under entities, or turn on gazetteer.countries for country codes)", where, r.ID, t.Col, t.Value)
 			}
+			if t.Kind == query.KindEntityKind && !validKind(t.Value) {
+				add(line, "%s (%s).query column %d: unknown entity kind %q (the kinds are %s)", where, r.ID, t.Col, t.Value, strings.Join(EntityKinds(), ", "))
+			}
 		}
 		for j, s := range r.Notify {
 			if !sinks[s] {
@@ -364,6 +366,18 @@ func (c *Config) validate(l *lines) []error {
 		}
 	}
 	return errs
+}
+
+// EntityKinds are the kinds an entity may be, and kind: may name.
+func EntityKinds() []string { return []string{"person", "place", "org", "other"} }
+
+func validKind(k string) bool {
+	for _, v := range EntityKinds() {
+		if k == v {
+			return true
+		}
+	}
+	return false
 }
 
 func checkID(add func(int, string, ...any), line int, where, id string, seen map[string]bool) {

@@ -219,12 +219,12 @@ func (r *Runner) Run(ctx context.Context) error {
 func (r *Runner) bind(ctx context.Context) (jetstream.Consumer, error) {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cons, err := r.js.Consumer(cctx, r.spec.Stream, r.spec.Stage)
+	cons, err := r.js.Consumer(cctx, r.spec.Stream, r.spec.Name())
 	if errors.Is(err, jetstream.ErrConsumerNotFound) {
 		cons, err = r.js.CreateOrUpdateConsumer(cctx, r.spec.Stream, ConsumerConfig(r.spec, 0))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bind consumer %s: %w", r.spec.Stage, err)
+		return nil, fmt.Errorf("bind consumer %s: %w", r.spec.Name(), err)
 	}
 	return cons, nil
 }
@@ -340,7 +340,11 @@ func (r *Runner) settle(ctx context.Context, msg jetstream.Msg, meta *jetstream.
 	case ctx.Err() != nil:
 		_ = msg.Nak() // shutting down: hand it back
 	default:
-		_ = msg.NakWithDelay(r.opts.Backoff(meta.NumDelivered))
+		d := r.opts.Backoff(meta.NumDelivered)
+		if rd, ok := RetryDelay(err); ok {
+			d = rd
+		}
+		_ = msg.NakWithDelay(d)
 	}
 }
 
@@ -397,19 +401,9 @@ func publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 // terminates it. If the copy cannot be stored the message is handed back,
 // so nothing is dropped silently.
 func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error) {
-	dm := nats.NewMsg(Subject(SubjectDLQ, r.spec.Stage))
-	dm.Data = msg.Data()
-	for k, v := range msg.Headers() {
-		if k != jetstream.MsgIDHeader {
-			dm.Header[k] = v
-		}
-	}
-	dm.Header.Set(HeaderError, cause.Error())
-	dm.Header.Set(HeaderStage, r.spec.Stage)
-	dm.Header.Set(HeaderSubject, msg.Subject())
+	dm := DeadLetterMsg(r.spec.Stage, msg.Subject(), msg.Data(), msg.Headers(), cause, dlqMsgID(r.spec.Stage, meta.Stream, meta.Sequence.Stream))
 	dm.Header.Set(HeaderStreamSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
 	dm.Header.Set(HeaderDelivered, strconv.FormatUint(meta.NumDelivered, 10))
-	dm.Header.Set(jetstream.MsgIDHeader, dlqMsgID(r.spec.Stage, meta.Stream, meta.Sequence.Stream))
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	log := r.log.With(zap.String("subject", msg.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream))
@@ -423,6 +417,51 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstr
 	}
 	r.stats.deadLettered.Add(1)
 	log.Info("message dead-lettered", zap.String("dlq", dm.Subject))
+}
+
+// DeadLetterMsg is the copy of a message that stage gives up on, for
+// dlq.<stage>: its data and headers (but its Msg-Id), the reason, the
+// stage, the subject it came on, and msgID as its own Msg-Id.
+func DeadLetterMsg(stage, subject string, data []byte, header nats.Header, cause error, msgID string) *nats.Msg {
+	dm := nats.NewMsg(Subject(SubjectDLQ, stage))
+	dm.Data = data
+	for k, v := range header {
+		if k != jetstream.MsgIDHeader {
+			dm.Header[k] = v
+		}
+	}
+	dm.Header.Set(HeaderError, cause.Error())
+	dm.Header.Set(HeaderStage, stage)
+	dm.Header.Set(HeaderSubject, subject)
+	dm.Header.Set(jetstream.MsgIDHeader, msgID)
+	return dm
+}
+
+// retryAfter is an error whose retry is to wait a given delay.
+type retryAfter struct {
+	err error
+	d   time.Duration
+}
+
+func (e retryAfter) Error() string { return e.err.Error() }
+func (e retryAfter) Unwrap() error { return e.err }
+
+// RetryIn marks err to be retried after d (a server's Retry-After, say)
+// instead of the backoff's delay.
+func RetryIn(err error, d time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return retryAfter{err: err, d: d}
+}
+
+// RetryDelay returns the delay RetryIn put on err, if any.
+func RetryDelay(err error) (time.Duration, bool) {
+	var ra retryAfter
+	if errors.As(err, &ra) {
+		return ra.d, true
+	}
+	return 0, false
 }
 
 // Deps are what every worker needs from outside.

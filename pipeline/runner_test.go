@@ -213,3 +213,32 @@ func TestPublishSkipsRepeatedMsgIDs(t *testing.T) {
 	require.NoError(t, pipeline.Publish(context.Background(), js, outs))
 	assert.Equal(t, uint64(3), streamMsgs(t, js, "OUT_repeat"))
 }
+
+// A failure marked with RetryIn waits that long for its retry instead of
+// the backoff's delay (20 ms here).
+func TestRetryIn(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "retryin")
+	publishInputs(t, js, "retryin", 1)
+	var first atomic.Int64
+	retried := make(chan time.Duration, 1)
+	h := func(_ context.Context, m pipeline.Message) (pipeline.Result, error) {
+		if m.Delivered == 1 {
+			first.Store(time.Now().UnixNano())
+			return pipeline.Result{}, pipeline.RetryIn(errors.New("busy"), 400*time.Millisecond)
+		}
+		retried <- time.Duration(time.Now().UnixNano() - first.Load())
+		return pipeline.Result{}, nil
+	}
+	startRunner(t, pipeline.NewRunner(js, spec, h, zaptest.NewLogger(t), pipelinetest.FastRetries()))
+	select {
+	case waited := <-retried:
+		assert.GreaterOrEqual(t, waited, 400*time.Millisecond)
+	case <-time.After(15 * time.Second):
+		t.Fatal("no retry")
+	}
+	d, ok := pipeline.RetryDelay(fmt.Errorf("wrapped: %w", pipeline.RetryIn(errors.New("x"), time.Second)))
+	assert.True(t, ok)
+	assert.Equal(t, time.Second, d)
+}

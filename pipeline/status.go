@@ -78,10 +78,10 @@ func inspect(ctx context.Context, js jetstream.JetStream, stages []ConsumerSpec)
 	}
 	for _, spec := range stages {
 		ss := StageStatus{
-			Stage: spec.Stage, Stream: spec.Stream, Stored: st.Streams[spec.Stream],
+			Stage: spec.Name(), Stream: spec.Stream, Stored: st.Streams[spec.Stream],
 			DeadLetters: deadLetters[Subject(SubjectDLQ, spec.Stage)],
 		}
-		if cons, err := js.Consumer(ctx, spec.Stream, spec.Stage); err == nil {
+		if cons, err := js.Consumer(ctx, spec.Stream, spec.Name()); err == nil {
 			if info, err := cons.Info(ctx); err == nil {
 				ss.Pending, ss.AckPending, ss.Redelivered, ss.Pulls = info.NumPending, info.NumAckPending, info.NumRedelivered, info.NumWaiting
 				ss.ackFloor = info.AckFloor.Consumer

@@ -43,7 +43,13 @@ const (
 	BucketFeeds     = "mw_feeds"      // the feed registry (added by the CLI)
 	BucketFeedState = "mw_feed_state" // ETag, Last-Modified, failures, next due
 	BucketSeen      = "mw_seen"       // dedup keys with a TTL
+	BucketNotify    = "mw_notify"     // the notifier's state per sink: digests, hourly counts
+	BucketNotified  = "mw_notified"   // the notifier's receipts: alerts delivered, per sink
 )
+
+// NotifiedTTL is how long the notifier remembers that it delivered an
+// alert to a sink: far longer than any redelivery takes.
+const NotifiedTTL = 24 * time.Hour
 
 // Delivery settings every stage consumer shares. DuplicateWindow must
 // outlast AckWait x MaxDeliver plus the retry backoff, so a redelivered
@@ -100,12 +106,28 @@ type ConsumerSpec struct {
 	Stage   string // the stage's name: its durable consumer's name and its DLQ token
 	Stream  string // the input stream
 	Subject string // filter
+	// Durable, when set, names the consumer instead of Stage: for a stage
+	// with several consumers (the notifier has one per sink).
+	Durable string
+	// Subjects, when set, are the filters instead of Subject.
+	Subjects []string
+	// DeliverNew starts a new consumer at the messages stored from then on,
+	// instead of every stored message.
+	DeliverNew bool
+}
+
+// Name is the durable consumer's name: Durable, else Stage.
+func (c ConsumerSpec) Name() string {
+	if c.Durable != "" {
+		return c.Durable
+	}
+	return c.Stage
 }
 
 // ConsumerConfig maps a spec onto the server's configuration.
 func ConsumerConfig(c ConsumerSpec, replicas int) jetstream.ConsumerConfig {
-	return jetstream.ConsumerConfig{
-		Durable:       c.Stage,
+	cfg := jetstream.ConsumerConfig{
+		Durable:       c.Name(),
 		Description:   "mediawatch " + c.Stage + " stage",
 		FilterSubject: c.Subject,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -115,6 +137,16 @@ func ConsumerConfig(c ConsumerSpec, replicas int) jetstream.ConsumerConfig {
 		MaxAckPending: 1000,
 		Replicas:      replicas,
 	}
+	if len(c.Subjects) > 0 {
+		cfg.FilterSubject, cfg.FilterSubjects = "", c.Subjects
+	}
+	if c.DeliverNew {
+		cfg.DeliverPolicy = jetstream.DeliverNewPolicy
+	}
+	if c.Durable != "" {
+		cfg.Description = "mediawatch " + c.Stage + " stage: " + c.Durable
+	}
+	return cfg
 }
 
 // KVSpec declares one key-value bucket.
@@ -131,6 +163,8 @@ func Buckets(seenTTL time.Duration) []KVSpec {
 		{Bucket: BucketFeeds, History: 1},
 		{Bucket: BucketFeedState, History: 1},
 		{Bucket: BucketSeen, TTL: seenTTL, History: 1},
+		{Bucket: BucketNotify, History: 1},
+		{Bucket: BucketNotified, TTL: NotifiedTTL, History: 1},
 	}
 }
 

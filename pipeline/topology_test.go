@@ -67,10 +67,12 @@ func TestPlan(t *testing.T) {
 		assert.Equal(t, 3, b.Replicas)
 		assert.Equal(t, jetstream.FileStorage, b.Storage)
 	}
-	assert.Len(t, buckets, 3)
+	assert.Len(t, buckets, 5, "the feed registry, feed states, dedup keys, and the notifier's state and receipts")
 	assert.Equal(t, 48*time.Hour, buckets[BucketSeen].TTL, "dedup remembers ids for the configured TTL")
 	assert.Zero(t, buckets[BucketFeeds].TTL, "the feed registry is kept forever")
 	assert.Zero(t, buckets[BucketFeedState].TTL)
+	assert.Zero(t, buckets[BucketNotify].TTL, "digests wait however long their period is")
+	assert.Equal(t, NotifiedTTL, buckets[BucketNotified].TTL)
 
 	// A redelivered input can never yield a second output: the duplicate
 	// window outlasts every redelivery.
@@ -120,4 +122,13 @@ func TestBackoffPolicy(t *testing.T) {
 		seen[DefaultBackoff(3)] = true
 	}
 	assert.Greater(t, len(seen), 1)
+}
+
+func TestConsumerConfigOfASink(t *testing.T) {
+	c := ConsumerConfig(ConsumerSpec{Stage: "notifier", Durable: "notifier-hook", Stream: StreamAlerts, Subjects: []string{"alerts.a", "alerts.b"}, DeliverNew: true}, 1)
+	assert.Equal(t, "notifier-hook", c.Durable)
+	assert.Empty(t, c.FilterSubject)
+	assert.Equal(t, []string{"alerts.a", "alerts.b"}, c.FilterSubjects)
+	assert.Equal(t, jetstream.DeliverNewPolicy, c.DeliverPolicy, "a new sink starts with the alerts to come")
+	assert.Equal(t, MaxDeliver, c.MaxDeliver)
 }

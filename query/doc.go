@@ -6,22 +6,27 @@
 //	(Maduro OR "Nicolás Maduro") AND NOT feed:dw-es
 //	title:"state of emergency" lang:es
 //	Karibik* -sport
+//	(seiz* OR seizure) NEAR/5 tanker* entity:venezuela
+//	"Maduro sanctions"~10 OR kind:person NEAR/3 sanction*
 //
 // # Grammar
 //
 //	query   = or
 //	or      = and { "OR" and }
 //	and     = unary { [ "AND" ] unary }     adjacent terms mean AND
-//	unary   = ( "NOT" | "-" ) unary | "(" or ")" | term
-//	term    = field | word | phrase
-//	field   = "entity:" id | "feed:" id | "lang:" code | "title:" ( word | phrase )
+//	unary   = ( "NOT" | "-" ) unary | primary [ "NEAR/" n primary ]
+//	primary = "(" or ")" | term
+//	term    = field | word | phrase | near
+//	field   = "entity:" id | "feed:" id | "lang:" code | "kind:" id | "title:" ( word | phrase | near )
+//	near    = '"' word word '"~' n                 the same as: word NEAR/n word
+//	n       = a word distance, 0 to 100
 //	id      = [a-z0-9_-]+
 //	code    = a language tag: 2-8 letters, then "-" subtags of 1-8 letters or digits (es, pt-BR)
 //	word    = letters, digits and in-word punctuation (' ’ - _ . & + @ # / ...), optional "*" at the end
 //	phrase  = text between double quotes, optional "*" at the end of its last word
 //
-// Precedence is NOT, then AND (explicit or implicit), then OR; AND and OR
-// group to the left. Parentheses override it.
+// Precedence is NEAR, then NOT, then AND (explicit or implicit), then OR;
+// AND and OR group to the left. Parentheses override it.
 //
 // Details:
 //
@@ -38,6 +43,15 @@
 //     ! | , ; ? = < > [ ] { } \ ^ ~ ` are refused in words (they look like
 //     operators from other syntaxes); put the text in quotes to match it.
 //     A ":" in a word introduces a field; quote "12:30" to search for it.
+//   - a NEAR/n b is true when a and b are found in the same field (title,
+//     summary or content) with at most n words between them, in either
+//     order: NEAR/0 means adjacent. Each side is a word, a prefix, a
+//     phrase, a title:, entity: or kind: term, or several of them joined
+//     by OR in parentheses; feed: and lang: have no place in the text, and
+//     a side cannot hold AND, NOT or another NEAR. "venezuela tanker"~5 is
+//     venezuela NEAR/5 tanker, for two words. Where the words are is the
+//     caller's business too: [Env.Spans].
+//   - kind:person is true when the article mentions an entity of that kind.
 //   - lang:pt matches an article whose language is pt, pt-BR or pt_BR: the
 //     query's tag must equal the article's tag or be a prefix of it ending
 //     at a subtag boundary, compared case-insensitively (RFC 4647 basic

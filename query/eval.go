@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -19,6 +20,97 @@ type Env interface {
 	// content) or a title term (KindTitle) matches the article. How words
 	// are normalised and matched is the caller's business.
 	Text(t Term) bool
+	// Kind reports whether the article mentions an entity of this kind
+	// (person, place, ...).
+	Kind(kind string) bool
+	// Spans returns where a term is found in the article, for NEAR: the
+	// words a text or title term matched, the mentions of an entity or of
+	// the entities of a kind. It is asked only about the sides of a NEAR.
+	Spans(t Term) []Span
+}
+
+// Span is one place a term was found: a field, and the positions of the
+// first and last words it covers (counted from 0 in that field). Start and
+// End are the caller's own (byte offsets, say), carried for its
+// explanation.
+type Span struct {
+	Field       string
+	First, Last int
+	Start, End  int
+}
+
+// Pair is a match of each side of a NEAR, within reach of each other.
+type Pair struct {
+	L, R Span
+}
+
+// Pairs returns up to limit pairs of places where the sides of n are
+// found within reach of each other, in the order of the left side's
+// places (limit <= 0: all of them). Two places that share a word are not a
+// pair: a NEAR needs two things in the text.
+func (n Near) Pairs(env Env, limit int) []Pair {
+	var ls, rs []Span
+	for _, t := range n.L {
+		ls = append(ls, env.Spans(t)...)
+	}
+	if len(ls) == 0 {
+		return nil
+	}
+	for _, t := range n.R {
+		rs = append(rs, env.Spans(t)...)
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	sortSpans(ls)
+	sortSpans(rs)
+	longest := 0
+	for _, r := range rs {
+		longest = max(longest, r.Last-r.First)
+	}
+	var out []Pair
+	for _, l := range ls {
+		// The right places that may be in reach start at most N+1 words
+		// before l and end at most N+1 words after it.
+		from := l.First - n.N - 1 - longest
+		i := sort.Search(len(rs), func(i int) bool {
+			return rs[i].Field > l.Field || rs[i].Field == l.Field && rs[i].First >= from
+		})
+		for ; i < len(rs) && rs[i].Field == l.Field && rs[i].First <= l.Last+n.N+1; i++ {
+			r := rs[i]
+			if near(l, r, n.N) {
+				out = append(out, Pair{L: l, R: r})
+				if len(out) == limit {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// near reports whether two places of one field are apart, with at most n
+// words between them.
+func near(a, b Span, n int) bool {
+	switch {
+	case a.Last < b.First:
+		return b.First-a.Last-1 <= n
+	case b.Last < a.First:
+		return a.First-b.Last-1 <= n
+	}
+	return false // they share a word
+}
+
+func sortSpans(s []Span) {
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].Field != s[j].Field {
+			return s[i].Field < s[j].Field
+		}
+		if s[i].First != s[j].First {
+			return s[i].First < s[j].First
+		}
+		return s[i].Last < s[j].Last
+	})
 }
 
 // Eval reports whether the article env describes matches the query. It
@@ -29,6 +121,8 @@ func Eval(n Node, env Env) bool {
 	switch x := n.(type) {
 	case Term:
 		return evalTerm(x, env)
+	case Near:
+		return len(x.Pairs(env, 1)) > 0
 	case Not:
 		return !Eval(x.X, env)
 	case And:
@@ -49,6 +143,8 @@ func evalTerm(t Term, env Env) bool {
 		return langMatch(t.Value, env.Lang())
 	case KindTitle, KindText:
 		return env.Text(t)
+	case KindEntityKind:
+		return env.Kind(t.Value)
 	}
 	panic(fmt.Sprintf("query: unknown term kind %v", t.Kind))
 }
@@ -67,19 +163,21 @@ func langMatch(want, have string) bool {
 	return len(have) == len(want) || have[len(want)] == '-'
 }
 
-// Positive returns the terms that explain why the query matches: the true
-// terms that are not under a NOT and that take part in making the whole
-// query true (a true term inside an OR branch or an AND group that is false
-// is left out). Terms come in order of appearance, each once (terms that
-// differ only in Col count as one). It returns nil when the query does not
-// match, and when it matches only through NOT (NOT sport).
-func Positive(n Node, env Env) []Term {
-	e := explainer{env: env, memo: map[termKey]bool{}}
+// Positive returns the terms (a Term, or a Near as a whole) that explain
+// why the query matches: the true ones that are not under a NOT and that
+// take part in making the whole query true (a true term inside an OR branch
+// or an AND group that is false is left out). They come in order of
+// appearance, each once (terms that differ only in Col count as one). It
+// returns nil when the query does not match, and when it matches only
+// through NOT (NOT sport).
+func Positive(n Node, env Env) []Node {
+	e := explainer{env: env, memo: map[termKey]bool{}, near: map[string]bool{}}
 	if !e.eval(n) {
 		return nil
 	}
 	seen := map[termKey]bool{}
-	var out []Term
+	seenNear := map[string]bool{}
+	var out []Node
 	var collect func(Node) // n is true
 	collect = func(n Node) {
 		switch x := n.(type) {
@@ -87,6 +185,11 @@ func Positive(n Node, env Env) []Term {
 			k := keyOf(x)
 			if !seen[k] {
 				seen[k] = true
+				out = append(out, x)
+			}
+		case Near:
+			if k := x.String(); !seenNear[k] {
+				seenNear[k] = true
 				out = append(out, x)
 			}
 		case And:
@@ -120,6 +223,7 @@ func keyOf(t Term) termKey {
 type explainer struct {
 	env  Env
 	memo map[termKey]bool
+	near map[string]bool // by the Near's String
 }
 
 func (e *explainer) eval(n Node) bool {
@@ -130,6 +234,14 @@ func (e *explainer) eval(n Node) bool {
 		if !ok {
 			v = evalTerm(x, e.env)
 			e.memo[k] = v
+		}
+		return v
+	case Near:
+		k := x.String()
+		v, ok := e.near[k]
+		if !ok {
+			v = Eval(x, e.env)
+			e.near[k] = v
 		}
 		return v
 	case Not:

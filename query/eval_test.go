@@ -16,6 +16,8 @@ type article struct {
 	lang     string
 	text     map[string]bool
 	asked    map[string]int // how often Text was asked about each term
+	kinds    map[string]bool
+	spans    map[string][]Span // by the term's String, for NEAR
 }
 
 func (a *article) Entity(id string) bool { return a.entities[id] }
@@ -28,6 +30,8 @@ func (a *article) Text(t Term) bool {
 	a.asked[t.String()]++
 	return a.text[t.String()]
 }
+func (a *article) Kind(kind string) bool { return a.kinds[kind] }
+func (a *article) Spans(t Term) []Span   { return a.spans[t.String()] }
 
 func set(keys ...string) map[string]bool {
 	m := map[string]bool{}
@@ -254,3 +258,5 @@ func (benchEnv) Entity(id string) bool { return id == "caribbean" }
 func (benchEnv) Feed() string          { return "efe-es" }
 func (benchEnv) Lang() string          { return "es-VE" }
 func (benchEnv) Text(t Term) bool      { return t.Phrase && t.Value == "Nicolás Maduro" }
+func (benchEnv) Kind(string) bool      { return false }
+func (benchEnv) Spans(Term) []Span     { return nil }

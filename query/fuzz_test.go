@@ -26,6 +26,13 @@ func FuzzParse(f *testing.F) {
 		`"unterminated`,
 		"entity:Venezuela",
 		"a && b || !c",
+		"venezuela NEAR/5 tanker",
+		`"venezuela tanker"~5 OR (Maduro OR "Nicolás Maduro") NEAR/10 entity:putin`,
+		`title:"oil tanker"~3 kind:person -kind:org`,
+		"a NEAR/5 b NEAR/3 c",
+		"feed:x NEAR/2 y",
+		`"a b c"~2`,
+		"a NEAR b",
 		"",
 	} {
 		f.Add(q)
@@ -87,3 +94,11 @@ func (fuzzEnv) Entity(id string) bool { return len(id)%2 == 0 }
 func (fuzzEnv) Feed() string          { return "dw-es" }
 func (fuzzEnv) Lang() string          { return "pt-BR" }
 func (fuzzEnv) Text(t Term) bool      { return strings.Count(t.Value, "a")%2 == 0 }
+func (fuzzEnv) Kind(k string) bool    { return k == "person" }
+
+// Spans puts a term at a few word positions derived from its value, so
+// that some NEARs hold and others do not.
+func (fuzzEnv) Spans(t Term) []Span {
+	n := len(t.Value)
+	return []Span{{Field: "title", First: n % 7, Last: n%7 + n%2}, {Field: "content", First: n * 3, Last: n * 3}}
+}

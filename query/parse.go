@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -48,6 +49,7 @@ const (
 	tokOr
 	tokNot   // the keyword NOT
 	tokMinus // a "-" directly before a term
+	tokNear  // NEAR/n
 	tokTerm
 )
 
@@ -55,6 +57,8 @@ type token struct {
 	kind tokKind
 	col  int
 	term Term
+	n    int   // tokNear: the distance
+	near *Near // tokTerm of a "a b"~n phrase: the NEAR it stands for
 }
 
 // name is how an error message refers to the token.
@@ -74,6 +78,11 @@ func (t token) name() string {
 		return "NOT"
 	case tokMinus:
 		return `"-"`
+	case tokNear:
+		return "NEAR/" + strconv.Itoa(t.n)
+	}
+	if t.near != nil {
+		return fmt.Sprintf("%q", t.near.String())
 	}
 	return fmt.Sprintf("%q", t.term.String())
 }
@@ -133,11 +142,9 @@ func (l *lexer) lex() ([]token, error) {
 			}
 			l.emit(tokMinus)
 		case isQuote(r):
-			t, err := l.phrase(KindText, l.pos)
-			if err != nil {
+			if err := l.quoted(KindText, l.pos); err != nil {
 				return nil, err
 			}
-			l.toks = append(l.toks, token{kind: tokTerm, col: t.Col, term: t})
 		default:
 			if err := l.word(); err != nil {
 				return nil, err
@@ -183,6 +190,16 @@ func (l *lexer) word() error {
 		case "NOT":
 			l.toks = append(l.toks, token{kind: tokNot, col: col})
 			return nil
+		case "NEAR":
+			return l.errorf(col, "NEAR needs a word distance, as in venezuela NEAR/5 tanker (to search for the word, write near)")
+		}
+		if rest, ok := strings.CutPrefix(string(run), "NEAR/"); ok {
+			n, err := l.distance(rest, col+5)
+			if err != nil {
+				return err
+			}
+			l.toks = append(l.toks, token{kind: tokNear, col: col, n: n})
+			return nil
 		}
 		value, prefix, err := l.checkWord(run, col)
 		if err != nil {
@@ -194,11 +211,11 @@ func (l *lexer) word() error {
 
 	name := string(run[:colon])
 	if name == "" {
-		return l.errorf(col, `":" must follow a field name: entity, feed, lang or title; to search for the text, put it in quotes`)
+		return l.errorf(col, `":" must follow a field name: entity, feed, lang, title or kind; to search for the text, put it in quotes`)
 	}
 	kind, ok := fieldKind(name)
 	if !ok {
-		return l.errorf(col, `unknown field %q: the fields are entity:, feed:, lang: and title:; to search for the text, put it in quotes`, name)
+		return l.errorf(col, `unknown field %q: the fields are entity:, feed:, lang: and title:, and kind: (an entity's kind); to search for the text, put it in quotes`, name)
 	}
 	value := run[colon+1:]
 	vcol := col + colon + 1
@@ -207,12 +224,7 @@ func (l *lexer) word() error {
 			if kind != KindTitle {
 				return l.errorf(l.pos+1, "%s: takes a value without quotes, as in %s", kind, example(kind))
 			}
-			t, err := l.phrase(KindTitle, start)
-			if err != nil {
-				return err
-			}
-			l.addTerm(t)
-			return nil
+			return l.quoted(KindTitle, start)
 		}
 		msg := fmt.Sprintf("expected %s after %q, as in %s", what(kind), name+":", example(kind))
 		if l.pos < len(l.q) && isSpace(l.q[l.pos]) {
@@ -225,7 +237,7 @@ func (l *lexer) word() error {
 	}
 	t := Term{Kind: kind, Value: string(value), Col: col}
 	switch kind {
-	case KindEntity, KindFeed:
+	case KindEntity, KindFeed, KindEntityKind:
 		if err := l.checkID(kind, value, vcol); err != nil {
 			return err
 		}
@@ -248,16 +260,87 @@ func (l *lexer) addTerm(t Term) {
 	l.toks = append(l.toks, token{kind: tokTerm, col: t.Col, term: t})
 }
 
-// phrase lexes the quoted text opening at l.pos; the term starts at start.
-func (l *lexer) phrase(kind Kind, start int) (Term, error) {
+// quoted lexes the quoted text opening at l.pos, a phrase or the "a b"~n
+// form of NEAR; the term starts at start.
+func (l *lexer) quoted(kind Kind, start int) error {
 	open := l.pos
 	end := open + 1
 	for end < len(l.q) && !isQuote(l.q[end]) {
 		end++
 	}
 	if end == len(l.q) {
-		return Term{}, l.errorf(open+1, "unterminated quote: the phrase opened here has no closing quote")
+		return l.errorf(open+1, "unterminated quote: the phrase opened here has no closing quote")
 	}
+	if end+1 < len(l.q) && l.q[end+1] == '~' {
+		n, err := l.nearPhrase(kind, open, end)
+		if err != nil {
+			return err
+		}
+		l.toks = append(l.toks, token{kind: tokTerm, col: start + 1, near: n})
+		return nil
+	}
+	t, err := l.phrase(kind, start, open, end)
+	if err != nil {
+		return err
+	}
+	l.addTerm(t)
+	return nil
+}
+
+// nearPhrase lexes "a b"~n, the quote opening at open and closing at end:
+// a NEAR/n b of the two words.
+func (l *lexer) nearPhrase(kind Kind, open, end int) (*Near, error) {
+	tilde := end + 1
+	stop := tilde + 1
+	for stop < len(l.q) && !endsWord(l.q[stop]) {
+		stop++
+	}
+	n, err := l.distance(string(l.q[tilde+1:stop]), tilde+2)
+	if err != nil {
+		return nil, err
+	}
+	if stop < len(l.q) && isQuote(l.q[stop]) {
+		return nil, l.errorf(stop+1, "put a space before the quote")
+	}
+	l.pos = stop
+	var words []Term
+	for i := open + 1; i < end; {
+		if isSpace(l.q[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < end && !isSpace(l.q[j]) {
+			j++
+		}
+		value, prefix, err := l.checkWord(l.q[i:j], i+1)
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, Term{Kind: kind, Value: value, Prefix: prefix, Col: i + 1})
+		i = j
+	}
+	if len(words) != 2 {
+		return nil, l.errorf(open+1, `"…"~%d takes two words, as in "venezuela tanker"~5; for names or phrases write venezuela NEAR/5 "oil tanker"`, n)
+	}
+	return &Near{L: words[:1], R: words[1:], N: n, Col: tilde + 1}, nil
+}
+
+// distance reads the n of NEAR/n or "a b"~n, which starts at column col.
+func (l *lexer) distance(s string, col int) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || strings.HasPrefix(s, "+") {
+		return 0, l.errorf(col, "expected a word distance from 0 to %d after NEAR/ or ~, as in NEAR/5; found %q", MaxNear, s)
+	}
+	if n > MaxNear {
+		return 0, l.errorf(col, "word distance %d is too large: at most %d", n, MaxNear)
+	}
+	return n, nil
+}
+
+// phrase reads the phrase quoted from open to end; the term starts at
+// start.
+func (l *lexer) phrase(kind Kind, start, open, end int) (Term, error) {
 	text := l.q[open+1 : end]
 	l.pos = end + 1
 	if l.pos < len(l.q) && !endsWord(l.q[l.pos]) {
@@ -374,6 +457,8 @@ func fieldKind(name string) (Kind, bool) {
 		return KindLang, true
 	case "title":
 		return KindTitle, true
+	case "kind":
+		return KindEntityKind, true
 	}
 	return 0, false
 }
@@ -386,6 +471,8 @@ func what(k Kind) string {
 		return "a feed id"
 	case KindLang:
 		return "a language code"
+	case KindEntityKind:
+		return "an entity kind"
 	}
 	return "a word or a quoted phrase"
 }
@@ -398,6 +485,8 @@ func example(k Kind) string {
 		return "feed:dw-es"
 	case KindLang:
 		return "lang:es"
+	case KindEntityKind:
+		return "kind:person"
 	}
 	return `title:"state of emergency"`
 }
@@ -522,14 +611,43 @@ func (p *parser) and(prev *token) (Node, int, error) {
 	}
 }
 
-// unary parses NOT x, -x, a parenthesised group or a term. prev is the
-// token before it, for the error when there is no operand.
+// unary parses NOT x, -x, or a primary with an optional NEAR/n and a second
+// primary. prev is the token before it, for the error when there is no
+// operand.
 func (p *parser) unary(prev *token) (Node, int, error) {
 	t := p.peek()
 	switch t.kind {
-	case tokTerm:
-		p.next()
-		return t.term, 0, nil
+	case tokTerm, tokLParen:
+		x, d, err := p.primary(prev)
+		if err != nil || p.peek().kind != tokNear {
+			return x, d, err
+		}
+		op := p.next()
+		l, err := p.side(x, t, op)
+		if err != nil {
+			return nil, 0, err
+		}
+		rt := p.peek()
+		if rt.kind != tokTerm && rt.kind != tokLParen {
+			return nil, 0, p.errorf(op.col, "expected a term after %s, found %s", op.name(), rt.name())
+		}
+		y, _, err := p.primary(&op)
+		if err != nil {
+			return nil, 0, err
+		}
+		r, err := p.side(y, rt, op)
+		if err != nil {
+			return nil, 0, err
+		}
+		if next := p.peek(); next.kind == tokNear {
+			return nil, 0, p.errorf(next.col, "%s: a NEAR joins two sides; join another with AND, as in (a NEAR/5 b) AND (b NEAR/5 c)", next.name())
+		}
+		return Near{L: l, R: r, N: op.n, Col: op.col}, d + 1, nil
+	case tokNear:
+		if prev == nil || prev.kind == tokLParen {
+			return nil, 0, p.errorf(t.col, "%s needs a term before it", t.name())
+		}
+		return nil, 0, p.errorf(t.col, "expected a term after %s, found %s", prev.name(), t.name())
 	case tokNot, tokMinus:
 		p.next()
 		if err := p.enter(t); err != nil {
@@ -541,6 +659,52 @@ func (p *parser) unary(prev *token) (Node, int, error) {
 		}
 		p.nest--
 		return Not{X: x}, d + 1, nil
+	}
+	return p.primary(prev)
+}
+
+// side turns the primary x, which began with token t, into a side of the
+// NEAR op: a positional term, or such terms joined by OR.
+func (p *parser) side(x Node, t, op token) ([]Term, error) {
+	bad := func(col int, what string) error {
+		return p.errorf(col, "%s cannot be a side of %s: a side is a word, a phrase, a title:, entity: or kind: term, or such terms joined by OR in parentheses", what, op.name())
+	}
+	var out []Term
+	var walk func(Node) error
+	walk = func(n Node) error {
+		switch y := n.(type) {
+		case Term:
+			if !positional(y.Kind) {
+				return bad(y.Col, y.Kind.String()+":")
+			}
+			out = append(out, y)
+			return nil
+		case Or:
+			if err := walk(y.L); err != nil {
+				return err
+			}
+			return walk(y.R)
+		case Near:
+			return bad(t.col, "a NEAR")
+		}
+		return bad(t.col, "a group with AND or NOT")
+	}
+	if err := walk(x); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// primary parses a parenthesised group or a term.
+func (p *parser) primary(prev *token) (Node, int, error) {
+	t := p.peek()
+	switch t.kind {
+	case tokTerm:
+		p.next()
+		if t.near != nil {
+			return *t.near, 1, nil
+		}
+		return t.term, 0, nil
 	case tokLParen:
 		p.next()
 		if err := p.enter(t); err != nil {

@@ -2,10 +2,11 @@ package query
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
-// Node is a node of a parsed query: And, Or, Not or Term.
+// Node is a node of a parsed query: And, Or, Not, Near or Term.
 //
 // String returns the canonical form of the node: every AND and OR group is
 // parenthesised, a run of the same operator grouped to the left shares one
@@ -29,11 +30,12 @@ type Kind int
 
 // The kinds of Term.
 const (
-	KindEntity Kind = iota + 1 // entity:<id>
-	KindFeed                   // feed:<id>
-	KindLang                   // lang:<code>
-	KindTitle                  // title:<word> or title:"phrase"
-	KindText                   // a bare word or "phrase": title, summary and content
+	KindEntity     Kind = iota + 1 // entity:<id>
+	KindFeed                       // feed:<id>
+	KindLang                       // lang:<code>
+	KindTitle                      // title:<word> or title:"phrase"
+	KindText                       // a bare word or "phrase": title, summary and content
+	KindEntityKind                 // kind:<entity kind>: an entity of that kind
 )
 
 func (k Kind) String() string {
@@ -48,6 +50,8 @@ func (k Kind) String() string {
 		return "title"
 	case KindText:
 		return "text"
+	case KindEntityKind:
+		return "kind"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -71,7 +75,7 @@ type Term struct {
 func (t Term) String() string {
 	var b strings.Builder
 	switch t.Kind {
-	case KindEntity, KindFeed, KindLang, KindTitle:
+	case KindEntity, KindFeed, KindLang, KindTitle, KindEntityKind:
 		b.WriteString(t.Kind.String())
 		b.WriteByte(':')
 	}
@@ -147,6 +151,9 @@ func Terms(n Node) []Term {
 		switch x := n.(type) {
 		case Term:
 			out = append(out, x)
+		case Near:
+			out = append(out, x.L...)
+			out = append(out, x.R...)
 		case Not:
 			walk(x.X)
 		case And:
@@ -161,4 +168,44 @@ func Terms(n Node) []Term {
 	}
 	walk(n)
 	return out
+}
+
+// MaxNear is the largest word distance NEAR/n takes.
+const MaxNear = 100
+
+// Near is true when a match of one side and a match of the other lie in
+// the same field with at most N words between them, in either order. Each
+// side is a text, title, entity or kind term, or several such terms joined
+// by OR (any of them will do).
+type Near struct {
+	L, R []Term
+	N    int
+	// Col is the 1-based rune column of the NEAR operator (of the "~" for
+	// the "a b"~n form).
+	Col int
+}
+
+func (n Near) String() string {
+	return nearSide(n.L) + " NEAR/" + strconv.Itoa(n.N) + " " + nearSide(n.R)
+}
+
+func nearSide(ts []Term) string {
+	if len(ts) == 1 {
+		return ts[0].String()
+	}
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.String()
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// positional reports whether a term has a place in the text, so that it
+// can be a side of NEAR.
+func positional(k Kind) bool {
+	switch k {
+	case KindText, KindTitle, KindEntity, KindEntityKind:
+		return true
+	}
+	return false
 }

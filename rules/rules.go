@@ -9,6 +9,8 @@ package rules
 
 import (
 	"fmt"
+	"sort"
+	"unicode"
 
 	"github.com/mediawatch/mediawatch/htmltext"
 	"github.com/mediawatch/mediawatch/match"
@@ -47,6 +49,7 @@ type Doc struct {
 // offsets into that field's text.
 type Mention struct {
 	ID      string
+	Kind    string // person, place, org, other
 	Surface string
 	Field   string
 	Start   int
@@ -136,10 +139,13 @@ type hit struct {
 type env struct {
 	d        *Doc
 	entities map[string]bool
+	kinds    map[string]bool
 	text     map[string][]hit
+	words    map[string][]int // by field, for NEAR: where each word starts
 }
 
 func (v *env) Entity(id string) bool { return v.entities[id] }
+func (v *env) Kind(kind string) bool { return v.kinds[kind] }
 func (v *env) Feed() string          { return v.d.Feed }
 func (v *env) Lang() string          { return v.d.Lang }
 func (v *env) Text(t query.Term) bool {
@@ -149,6 +155,47 @@ func (v *env) Text(t query.Term) bool {
 		}
 	}
 	return false
+}
+
+// Spans says where a term was found, in words, for NEAR.
+func (v *env) Spans(t query.Term) []query.Span {
+	var out []query.Span
+	add := func(field string, start, end int) {
+		if start < 0 || start >= end || end > len(v.field(field)) {
+			return // a mention outside the texts the rules see
+		}
+		ws := v.wordStarts(field)
+		out = append(out, query.Span{Field: field, First: wordAt(ws, start), Last: wordAt(ws, end-1), Start: start, End: end})
+	}
+	switch t.Kind {
+	case query.KindEntity, query.KindEntityKind:
+		for _, m := range v.d.Entities {
+			if t.Kind == query.KindEntity && m.ID == t.Value || t.Kind == query.KindEntityKind && m.Kind == t.Value {
+				add(m.Field, m.Start, m.End)
+			}
+		}
+	case query.KindText, query.KindTitle:
+		for _, h := range v.text[termKey(t)] {
+			if t.Kind != query.KindTitle || h.field == TitleField {
+				add(h.field, h.start, h.end)
+			}
+		}
+	}
+	return out
+}
+
+// wordStarts returns where each word of a field starts, computed once per
+// field and Doc.
+func (v *env) wordStarts(field string) []int {
+	if ws, ok := v.words[field]; ok {
+		return ws
+	}
+	if v.words == nil {
+		v.words = map[string][]int{}
+	}
+	ws := wordStarts(v.field(field))
+	v.words[field] = ws
+	return ws
 }
 
 // field returns the text of the field named name ("" if there is none).
@@ -163,9 +210,10 @@ func (v *env) field(name string) string {
 
 // Evaluate returns a Firing for every rule d matches, in rule order.
 func (e *Engine) Evaluate(d *Doc) []Firing {
-	v := &env{d: d, entities: map[string]bool{}, text: map[string][]hit{}}
+	v := &env{d: d, entities: map[string]bool{}, kinds: map[string]bool{}, text: map[string][]hit{}}
 	for _, ent := range d.Entities {
 		v.entities[ent.ID] = true
+		v.kinds[ent.Kind] = true
 	}
 	for _, f := range d.Fields {
 		if e.terms == nil {
@@ -189,8 +237,15 @@ func (e *Engine) Evaluate(d *Doc) []Firing {
 // under a NOT, with where it was found.
 func (e *Engine) explain(r rule, v *env) []Match {
 	matches := []Match{}
-	for _, t := range query.Positive(r.node, v) {
-		term := t.String()
+	for _, p := range query.Positive(r.node, v) {
+		term := p.String()
+		if near, ok := p.(query.Near); ok {
+			for _, pair := range near.Pairs(v, maxMatchesPerTerm) {
+				matches = append(matches, v.nearMatch(term, pair))
+			}
+			continue
+		}
+		t := p.(query.Term)
 		n := 0
 		add := func(surface, fieldName string, start, end int) {
 			if n >= maxMatchesPerTerm {
@@ -204,9 +259,9 @@ func (e *Engine) explain(r rule, v *env) []Match {
 			matches = append(matches, Match{Term: term, Surface: surface, Field: fieldName, Snippet: snippet})
 		}
 		switch t.Kind {
-		case query.KindEntity:
+		case query.KindEntity, query.KindEntityKind:
 			for _, ent := range v.d.Entities {
-				if ent.ID == t.Value {
+				if t.Kind == query.KindEntity && ent.ID == t.Value || t.Kind == query.KindEntityKind && ent.Kind == t.Value {
 					add(ent.Surface, ent.Field, ent.Start, ent.End)
 				}
 			}
@@ -224,4 +279,53 @@ func (e *Engine) explain(r rule, v *env) []Match {
 		}
 	}
 	return matches
+}
+
+// nearMatch explains one pair of a NEAR: both sides' words, in text order
+// ("Venezuela … tanker"), and a snippet around them both.
+func (v *env) nearMatch(term string, p query.Pair) Match {
+	a, b := p.L, p.R
+	if b.Start < a.Start {
+		a, b = b, a
+	}
+	text := v.field(a.Field)
+	sep := " … "
+	if b.First-a.Last <= 1 {
+		sep = " "
+	}
+	surface := htmltext.Plain(text[a.Start:a.End]) + sep + htmltext.Plain(text[b.Start:b.End])
+	return Match{Term: term, Surface: surface, Field: a.Field, Snippet: htmltext.Snippet(text, a.Start, b.End, SnippetRadius)}
+}
+
+// wordStarts returns the byte offset in text (HTML or plain) where each of
+// its words starts, for NEAR's word distances: a word is a run of letters,
+// marks and digits (apostrophes, hyphens and other punctuation separate
+// words, as they do for the matcher), and in the scripts written without
+// spaces (Han, kana, Thai, Lao, Khmer, Myanmar) each character counts as a
+// word.
+func wordStarts(text string) []int {
+	var out []int
+	in := false
+	htmltext.Scan(text, func(p htmltext.Rune) {
+		r := p.R
+		switch {
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar):
+			out = append(out, p.Start)
+			in = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) && in:
+			if !in {
+				out = append(out, p.Start)
+				in = true
+			}
+		default:
+			in = false
+		}
+	})
+	return out
+}
+
+// wordAt is the position of the word that holds byte offset b, given where
+// the words start (the word before it when b falls between words).
+func wordAt(starts []int, b int) int {
+	return max(0, sort.SearchInts(starts, b+1)-1)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/workers/alerter"
 	"github.com/mediawatch/mediawatch/workers/dedup"
+	"github.com/mediawatch/mediawatch/workers/notifier"
 	"github.com/mediawatch/mediawatch/workers/poller"
 	"github.com/mediawatch/mediawatch/workers/tagger"
 )
@@ -33,6 +34,10 @@ type Worker interface {
 type Stage struct {
 	Spec pipeline.ConsumerSpec // the stage's name and input
 	New  func(ctx context.Context, cfg *config.Config, deps pipeline.Deps, log *zap.Logger) (Worker, error)
+	// OwnConsumers says the stage makes its consumers itself, as its
+	// configuration says (the notifier: one per sink): the topology has
+	// none for it.
+	OwnConsumers bool
 }
 
 // Name is the stage's name.
@@ -45,7 +50,14 @@ func Stages() []Stage {
 		entry(dedup.Spec(), dedup.ConfigFrom, dedup.New),
 		entry(tagger.Spec(), tagger.ConfigFrom, tagger.New),
 		entry(alerter.Spec(), alerter.ConfigFrom, alerter.New),
+		ownConsumers(entry(notifier.Spec(), notifier.ConfigFrom, notifier.New)),
 	}
+}
+
+// ownConsumers marks a stage that makes its consumers itself.
+func ownConsumers(s Stage) Stage {
+	s.OwnConsumers = true
+	return s
 }
 
 // ErrUnknownStage is returned for a stage name that is not in the registry.
@@ -71,11 +83,13 @@ func Names() []string {
 }
 
 // Specs lists the stages' inputs, in pipeline order: the consumers of the
-// topology.
+// topology (a stage that makes its own consumers has none there).
 func Specs() []pipeline.ConsumerSpec {
 	var out []pipeline.ConsumerSpec
 	for _, s := range Stages() {
-		out = append(out, s.Spec)
+		if !s.OwnConsumers {
+			out = append(out, s.Spec)
+		}
 	}
 	return out
 }

@@ -11,12 +11,18 @@ import (
 
 func TestStagesChainTheStreams(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"poller", "dedup", "tagger", "alerter"}, Names())
+	assert.Equal(t, []string{"poller", "dedup", "tagger", "alerter", "notifier"}, Names())
 	want := map[string]string{
 		"poller":  pipeline.StreamPolls,
 		"dedup":   pipeline.StreamRaw,
 		"tagger":  pipeline.StreamArticles,
 		"alerter": pipeline.StreamTagged,
+	}
+	for _, s := range Stages() {
+		if s.OwnConsumers {
+			assert.Equal(t, "notifier", s.Name(), "only the notifier makes its own consumers, one per sink")
+			assert.Equal(t, pipeline.StreamAlerts, s.Spec.Stream)
+		}
 	}
 	streams := map[string][]string{}
 	for _, s := range pipeline.Streams() {

@@ -28,7 +28,7 @@ Usage:
   mediawatch worker   %s [--config F] [--nats URL]
   mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
-  mediawatch rules    test 'QUERY' [--since DURATION] [--feed ID]
+  mediawatch rules    test 'QUERY' | --rule ID [--since DURATION] [--feed ID] [--json]
   mediawatch status   [--json]
   mediawatch check    [--config F]
   mediawatch bench    [--articles N] [--rate R]

@@ -201,6 +201,64 @@ func TestRulesTest(t *testing.T) {
 	assert.Contains(t, err.Error(), "column 22")
 }
 
+// rules test --rule takes a rule of the config file, prints the alerts
+// per day, --json ends with a summary, and no consumer outlives a run.
+func TestRulesTestRuleDaysAndNoConsumerLeft(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	ctx := context.Background()
+	pipelinetest.Topology(t, js, workers.Specs()...)
+	for i, title := range []string{"Venezuela seizes an oil tanker", "A tanker, far from anything that Venezuela said", "Nothing here"} {
+		a := pipeline.Article{Schema: 1, ID: pipelinetest.ID(fmt.Sprintf("t%d", i)), Feed: "bbc", URL: fmt.Sprintf("https://e.org/t%d", i), Title: title}
+		_, err := js.Publish(ctx, "articles.tagged.bbc", pipeline.Encode(a))
+		require.NoError(t, err)
+	}
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("rules:\n  - {id: tankers, query: '\"venezuela tanker\"~3'}\n"), 0o644))
+	args := func(extra ...string) []string {
+		return append([]string{"rules", "test", "--nats", srv.ClientURL(), "--config", cfg, "--since", "49h"}, extra...)
+	}
+	now := time.Now().UTC()
+	today := now.Format(time.DateOnly)
+	days := int(now.Truncate(24*time.Hour).Sub(now.Add(-49*time.Hour).Truncate(24*time.Hour))/(24*time.Hour)) + 1
+
+	out, stderr, err := runCLI(t, nil, args("--rule", "tankers")...)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(out, "ALERT [tankers] Venezuela seizes an oil tanker"), out)
+	assert.Contains(t, out, `matched venezuela NEAR/3 tanker: "Venezuela … tanker" in title`)
+	assert.Contains(t, out, "alerts per day")
+	assert.Contains(t, out, "  "+today+"  1\n")
+	assert.Equal(t, days, strings.Count(out, "  20"), "one line per day of the 49 hours: %s", out)
+	assert.Contains(t, stderr, "1 of 3 stored articles")
+
+	out, _, err = runCLI(t, nil, args("tanker", "--json")...)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3, out)
+	var last struct {
+		Summary backtestSummary `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[2]), &last))
+	assert.Equal(t, 2, last.Summary.Alerts)
+	assert.Equal(t, 3, last.Summary.Articles)
+	require.Len(t, last.Summary.Days, days)
+	assert.Equal(t, backtestDay{Day: today, Alerts: 2}, last.Summary.Days[days-1])
+
+	_, _, err = runCLI(t, nil, args("--rule", "nope")...)
+	require.ErrorIs(t, err, errUsage)
+	assert.Contains(t, err.Error(), "--rule nope: no such rule")
+	_, _, err = runCLI(t, nil, args("x", "--rule", "tankers")...)
+	require.ErrorIs(t, err, errUsage)
+
+	stream, err := js.Stream(ctx, pipeline.StreamTagged)
+	require.NoError(t, err)
+	var names []string
+	for name := range stream.ConsumerNames(ctx).Name() {
+		names = append(names, name)
+	}
+	assert.Equal(t, []string{"alerter"}, names, "rules test leaves no consumer behind")
+}
+
 // Feeds added at run time may not name a private address, unless the
 // config allows it; the refusal comes before anything is stored.
 func TestFeedsAddRefusesPrivateAddresses(t *testing.T) {

@@ -282,11 +282,11 @@ func (h *harness) waitOutputs(n int) {
 // message delivered and acknowledged (or terminated).
 func (h *harness) waitSettled() {
 	require.Eventually(h.t, func() bool {
-		cons, err := h.js.Consumer(context.Background(), h.c.Spec.Stream, h.c.Spec.Stage)
+		cons, err := h.js.Consumer(context.Background(), h.c.Spec.Stream, h.c.Spec.Name())
 		if err != nil {
 			return false
 		}
 		info, err := cons.Info(context.Background())
 		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
-	}, 20*time.Second, 10*time.Millisecond, fmt.Sprintf("consumer %s settles", h.c.Spec.Stage))
+	}, 20*time.Second, 10*time.Millisecond, fmt.Sprintf("consumer %s settles", h.c.Spec.Name()))
 }

@@ -6,10 +6,12 @@ package alerter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
@@ -66,7 +68,7 @@ func (e *Engine) Evaluate(a *pipeline.Article, now time.Time) []pipeline.Alert {
 	var ids []string
 	seen := map[string]bool{}
 	for i, ent := range a.Entities {
-		doc.Entities[i] = rules.Mention{ID: ent.ID, Surface: ent.Surface, Field: ent.Field, Start: ent.Start, End: ent.End}
+		doc.Entities[i] = rules.Mention{ID: ent.ID, Kind: ent.Kind, Surface: ent.Surface, Field: ent.Field, Start: ent.Start, End: ent.End}
 		if !seen[ent.ID] {
 			seen[ent.ID] = true
 			ids = append(ids, ent.ID)
@@ -122,50 +124,71 @@ func Handle(engine *atomic.Pointer[Engine], now func() time.Time) pipeline.Handl
 
 // Backtest evaluates e on the tagged articles stored in stream TAGGED since
 // since (only feed's, when feed is not empty) and calls yield with every
-// alert they would have given; it publishes nothing. It returns how many
-// stored articles it read.
-func Backtest(ctx context.Context, js jetstream.JetStream, e *Engine, since time.Time, feed string, yield func(pipeline.Alert)) (int, error) {
+// alert they would have given and the time its article was stored; it
+// publishes nothing. It returns how many stored articles it read.
+//
+// It reads through an ephemeral consumer of its own, deleted when it
+// returns (and by the server after a minute of inactivity, should the
+// process die first), so that no consumer outlives it.
+func Backtest(ctx context.Context, js jetstream.JetStream, e *Engine, since time.Time, feed string, yield func(al pipeline.Alert, stored time.Time)) (int, error) {
 	subject := pipeline.All(pipeline.SubjectTagged)
 	if feed != "" {
 		subject = pipeline.Subject(pipeline.SubjectTagged, feed)
 	}
-	cons, err := js.OrderedConsumer(ctx, pipeline.StreamTagged, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{subject},
-		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
-		OptStartTime:   &since,
+	stream, err := js.Stream(ctx, pipeline.StreamTagged)
+	if err != nil {
+		return 0, fmt.Errorf("read stored articles: %w", err)
+	}
+	cons, err := stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
+		Description:       "mediawatch rules test",
+		FilterSubject:     subject,
+		DeliverPolicy:     jetstream.DeliverByStartTimePolicy,
+		OptStartTime:      &since,
+		AckPolicy:         jetstream.AckNonePolicy,
+		InactiveThreshold: time.Minute,
+		MemoryStorage:     true,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("read stored articles: %w", err)
 	}
-	info, err := cons.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("read stored articles: %w", err)
-	}
-	if info.NumPending == 0 {
-		return 0, nil
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return 0, fmt.Errorf("read stored articles: %w", err)
-	}
-	defer it.Stop()
+	name := cons.CachedInfo().Name
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = stream.DeleteConsumer(dctx, name)
+	}()
+	pending := cons.CachedInfo().NumPending
 	seen := 0
-	for {
-		m, err := it.Next()
+	for uint64(seen) < pending {
+		batch, err := cons.Fetch(min(int(pending)-seen, 512), jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
 			return seen, fmt.Errorf("read stored articles: %w", err)
 		}
-		seen++
-		if a, err := pipeline.DecodeArticle(m.Data()); err == nil {
-			for _, al := range e.Evaluate(a, time.Now()) {
-				yield(al)
+		got := 0
+		for m := range batch.Messages() {
+			got++
+			seen++
+			meta, err := m.Metadata()
+			if err != nil {
+				continue
+			}
+			if a, err := pipeline.DecodeArticle(m.Data()); err == nil {
+				for _, al := range e.Evaluate(a, meta.Timestamp) {
+					yield(al, meta.Timestamp)
+				}
+			}
+			if meta.NumPending == 0 {
+				return seen, nil
 			}
 		}
-		meta, err := m.Metadata()
-		if err != nil || meta.NumPending == 0 {
-			return seen, nil
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			return seen, fmt.Errorf("read stored articles: %w", err)
+		}
+		if got == 0 {
+			return seen, nil // the rest went (the stream's limits) while we read
 		}
 	}
+	return seen, nil
 }
 
 // Worker is the alerter stage.

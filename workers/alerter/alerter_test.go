@@ -160,3 +160,19 @@ func TestConfigFrom(t *testing.T) {
 	cfg.Rules = []config.Rule{{ID: "a", Query: "x", Notify: []string{"s"}}}
 	assert.Equal(t, Config{Rules: []rules.Rule{{ID: "a", Query: "x"}}}, ConfigFrom(cfg))
 }
+
+// kind: and NEAR see the kinds and places of the article's entities.
+func TestEvaluateKindAndNear(t *testing.T) {
+	e, err := NewEngine([]rules.Rule{
+		{ID: "person-near", Query: "kind:person NEAR/0 Unterstütz*"},
+		{ID: "person-far", Query: "kind:person NEAR/0 Putin"},
+		{ID: "org", Query: "kind:org"},
+	})
+	require.NoError(t, err)
+	a := testArticle()
+	a.Entities = []pipeline.Entity{{ID: "maduro", Kind: "person", Surface: "Maduro", Field: "title", Start: 14, End: 20}}
+	alerts := e.Evaluate(a, time.Now())
+	require.Len(t, alerts, 1)
+	assert.Equal(t, "person-near", alerts[0].Rule)
+	assert.Equal(t, []pipeline.Match{{Term: "kind:person NEAR/0 Unterstütz*", Surface: "Maduro Unterstützung", Field: "title", Snippet: "Putin sichert Maduro Unterstützung zu"}}, alerts[0].Matches)
+}

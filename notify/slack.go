@@ -1,0 +1,177 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// slack posts a Block Kit message to an incoming webhook.
+type slack struct {
+	o      Options
+	client *http.Client
+}
+
+// Block Kit limits: a section's text, and blocks per message.
+const (
+	slackTextMax   = 3000
+	slackBlocksMax = 50
+)
+
+type slackText struct {
+	Type string `json:"type"` // mrkdwn or plain_text
+	Text string `json:"text"`
+}
+
+type slackBlock struct {
+	Type     string      `json:"type"`
+	Text     *slackText  `json:"text,omitempty"`
+	Elements []slackText `json:"elements,omitempty"`
+}
+
+type slackMessage struct {
+	Text   string       `json:"text"` // the notification's fallback
+	Blocks []slackBlock `json:"blocks"`
+}
+
+// SlackMessage is the Block Kit JSON of a message: for an alert, the rule,
+// the title linked to the article, feed, language, and the snippet with the
+// matched words in bold; for a digest, a header with the count and a
+// section per rule listing its alerts.
+func SlackMessage(m Message) ([]byte, error) {
+	var sm slackMessage
+	if !m.Digest && len(m.Items) == 1 {
+		it := m.Items[0]
+		sm.Text = fmt.Sprintf("[%s] %s", it.Rule, it.Title)
+		sm.Blocks = append(sm.Blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn",
+			Text: fmt.Sprintf("*%s*\n`%s` · %s · %s", slackLink(it.URL, it.Title), slackEscape(it.Rule), slackEscape(it.Feed), slackEscape(orUnknown(it.Lang)))}})
+		if it.Snippet != "" {
+			sm.Blocks = append(sm.Blocks, slackBlock{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: cut(slackBold(it.Snippet, it.Bold), slackTextMax)}}})
+		}
+	} else {
+		sm.Text = fmt.Sprintf("mediawatch digest: %d alerts", m.Total())
+		sm.Blocks = append(sm.Blocks, slackBlock{Type: "header", Text: &slackText{Type: "plain_text", Text: sm.Text}})
+		for _, g := range m.Groups() {
+			if len(sm.Blocks) == slackBlocksMax-1 {
+				sm.Blocks = append(sm.Blocks, slackBlock{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: "… and more rules"}}})
+				break
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "*%s* (%d)\n", slackEscape(g.Rule), g.Count)
+			for _, it := range g.Items {
+				fmt.Fprintf(&b, "• %s (%s, %s)\n", slackLink(it.URL, it.Title), slackEscape(it.Feed), slackEscape(orUnknown(it.Lang)))
+			}
+			if more := g.Count - len(g.Items); more > 0 {
+				fmt.Fprintf(&b, "… and %d more\n", more)
+			}
+			sm.Blocks = append(sm.Blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: cut(b.String(), slackTextMax)}})
+		}
+	}
+	return json.Marshal(sm)
+}
+
+func (s *slack) Send(ctx context.Context, m Message) error {
+	body, err := SlackMessage(m)
+	if err != nil {
+		return &Error{Sink: s.o.Sink, Permanent: true, Err: fmt.Errorf("encode slack message: %w", err)}
+	}
+	h := http.Header{"Content-Type": {"application/json"}, "User-Agent": {s.o.UserAgent}}
+	return post(ctx, s.client, s.o.Sink, s.o.URL, body, h)
+}
+
+// slackEscape escapes the three characters mrkdwn gives a meaning.
+func slackEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func slackLink(u, title string) string {
+	if title == "" {
+		title = u
+	}
+	title = strings.NewReplacer("|", "¦", "*", "", "\n", " ").Replace(title)
+	return "<" + strings.ReplaceAll(u, ">", "%3E") + "|" + slackEscape(title) + ">"
+}
+
+// slackBold escapes a snippet and sets each matched word in bold.
+func slackBold(snippet string, bold []string) string {
+	return markBold(snippet, bold, slackEscape, func(s string) string { return "*" + strings.ReplaceAll(s, "*", "") + "*" })
+}
+
+// markBold escapes text and wraps each occurrence of the words of bold
+// with wrap, the longest words first, without nesting.
+func markBold(text string, bold []string, escape, wrap func(string) string) string {
+	type span struct{ start, end int }
+	var spans []span
+	taken := make([]bool, len(text))
+	words := append([]string(nil), bold...)
+	for i := range words {
+		for j := i + 1; j < len(words); j++ {
+			if len(words[j]) > len(words[i]) {
+				words[i], words[j] = words[j], words[i]
+			}
+		}
+	}
+	for _, w := range words {
+		if w == "" {
+			continue
+		}
+		for from := 0; from < len(text); {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				break
+			}
+			s, e := from+i, from+i+len(w)
+			free := true
+			for k := s; k < e; k++ {
+				if taken[k] {
+					free = false
+					break
+				}
+			}
+			if free {
+				for k := s; k < e; k++ {
+					taken[k] = true
+				}
+				spans = append(spans, span{s, e})
+			}
+			from = e
+		}
+	}
+	for i := range spans {
+		for j := i + 1; j < len(spans); j++ {
+			if spans[j].start < spans[i].start {
+				spans[i], spans[j] = spans[j], spans[i]
+			}
+		}
+	}
+	var b strings.Builder
+	at := 0
+	for _, sp := range spans {
+		b.WriteString(escape(text[at:sp.start]))
+		b.WriteString(wrap(escape(text[sp.start:sp.end])))
+		at = sp.end
+	}
+	b.WriteString(escape(text[at:]))
+	return b.String()
+}
+
+func orUnknown(lang string) string {
+	if lang == "" {
+		return "?"
+	}
+	return lang
+}
+
+// cut shortens s to at most n bytes, at a rune boundary, with "…".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	n -= len("…")
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
