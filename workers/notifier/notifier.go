@@ -70,6 +70,8 @@ type Config struct {
 	// private CA, the addresses a test's own servers listen on.
 	RootCAs *x509.CertPool
 	Allow   func(netip.AddrPort) bool
+	// Now is the clock of the hourly caps and the digests (nil: time.Now).
+	Now func() time.Time
 }
 
 // ConfigFrom picks the stage's part of the configuration.
@@ -185,7 +187,10 @@ func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("start notifier: %w", err)
 	}
-	w := &Worker{js: deps.JS, metrics: deps.Metrics, log: log.With(zap.String("worker", Stage)), base: log, now: time.Now, sinks: map[string]*sinkRun{}, pending: sinks}
+	w := &Worker{js: deps.JS, metrics: deps.Metrics, log: log.With(zap.String("worker", Stage)), base: log, now: cfg.Now, sinks: map[string]*sinkRun{}, pending: sinks}
+	if w.now == nil {
+		w.now = time.Now
+	}
 	if w.state, err = deps.JS.KeyValue(ctx, pipeline.BucketNotify); err != nil {
 		return nil, fmt.Errorf("start notifier: open %s: %w", pipeline.BucketNotify, err)
 	}
@@ -481,7 +486,7 @@ func (w *Worker) digests(ctx context.Context, sr *sinkRun, log *zap.Logger) {
 			}
 			continue
 		}
-		tick := 5 * time.Second
+		tick := time.Second // a digest goes at most a second late
 		if s.Volume.Digest {
 			tick = min(max(s.Volume.Every/10, 100*time.Millisecond), tick)
 		}
