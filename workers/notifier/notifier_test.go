@@ -64,8 +64,9 @@ type receiver struct {
 	fail func(n int) int
 
 	mu       sync.Mutex
-	requests []delivery // every request, verified
-	accepted []delivery // those answered 2xx
+	header   http.Header // on the answers that are not 2xx
+	requests []delivery  // every request, verified
+	accepted []delivery  // those answered 2xx
 }
 
 type delivery struct {
@@ -104,6 +105,10 @@ func newReceiver(t *testing.T, fail func(n int) int) *receiver {
 		}
 		if status < 300 {
 			r.accepted = append(r.accepted, delivery{id, body})
+		} else {
+			for k, v := range r.header {
+				w.Header()[k] = v
+			}
 		}
 		w.WriteHeader(status)
 	}))
