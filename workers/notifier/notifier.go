@@ -163,6 +163,7 @@ type Worker struct {
 	log     *zap.Logger
 	base    *zap.Logger        // New's, for the runners (they add the worker's name)
 	state   jetstream.KeyValue // mw_notify
+	turns   sync.Map           // by sink: a channel of one, the turn to update its state
 	now     func() time.Time
 
 	mu      sync.Mutex
@@ -440,8 +441,17 @@ func retryable(err error, maxDelay time.Duration) error {
 
 // update applies f to a sink's state in mw_notify, with optimistic
 // concurrency: replicas that update together each retry on the latest
-// state. f returns whether it changed anything.
+// state. Within the process the updates of a sink take turns, so that a
+// burst of alerts does not spend its attempts (and then go to the DLQ) on
+// conflicts with itself. f returns whether it changed anything.
 func (w *Worker) update(ctx context.Context, sink string, f func(*notify.State) bool) error {
+	turn, _ := w.turns.LoadOrStore(sink, make(chan struct{}, 1))
+	select {
+	case turn.(chan struct{}) <- struct{}{}:
+		defer func() { <-turn.(chan struct{}) }()
+	case <-ctx.Done():
+		return fmt.Errorf("update state of sink %s: %w", sink, ctx.Err())
+	}
 	for range 20 {
 		var st notify.State
 		var rev uint64

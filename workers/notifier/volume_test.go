@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -117,4 +118,31 @@ rules: [{id: tankers, query: x, notify: [phone]}]
 		assert.Equal(t, 1, got[id], "alert %s once", id)
 	}
 	assert.Len(t, got, 5, "no other alert")
+}
+
+// A burst of alerts to a digest sink, handled hundreds at a time, all land
+// in its digest: none is dead-lettered for want of a turn at the sink's
+// state.
+func TestDigestBurst(t *testing.T) {
+	nc, js := setup(t)
+	dlq := make(chan *nats.Msg, 512)
+	sub, err := nc.ChanSubscribe("dlq.notifier", dlq)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	rcv := newReceiver(t, nil)
+	cfg := notifierConfig(t, fmt.Sprintf(`
+sinks: [{id: desk, type: webhook, url: %q, secret_env: HOOK_SECRET, allow_private: true, mode: digest, every: 1h, max_delay: 50ms}]
+rules: [{id: tankers, query: x, notify: [desk]}]
+`, rcv.srv.URL), map[string]string{"HOOK_SECRET": testSecret})
+	cfg.Now = newClock(time.Date(2026, 11, 27, 8, 10, 0, 0, time.UTC)).now
+	startWorker(t, js, cfg)
+	const n = 400
+	for i := range n {
+		publishAlert(t, js, testAlert("tankers", i))
+	}
+	waitSettled(t, js, "notifier-desk")
+	st, ok := sinkState(t, js, "desk")
+	require.True(t, ok)
+	assert.Len(t, st.Pending, n, "every alert in the digest")
+	assert.Len(t, dlq, 0, "none dead-lettered")
 }
