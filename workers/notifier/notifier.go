@@ -486,16 +486,12 @@ func (w *Worker) update(ctx context.Context, sink string, f func(*notify.State) 
 	return fmt.Errorf("write state of sink %s: too many concurrent updates", sink)
 }
 
-// digests sends a sink's digests when they are due, until ctx ends.
+// digests sends a sink's digests when they are due, until ctx ends. A
+// sink without volume control (any more: a reload took it off) still sends
+// the digest it was gathering.
 func (w *Worker) digests(ctx context.Context, sr *sinkRun, log *zap.Logger) {
 	for {
 		s := sr.cur.Load()
-		if !s.volumeControl() {
-			if !pipeline.Sleep(ctx, time.Second) {
-				return
-			}
-			continue
-		}
 		tick := time.Second // a digest goes at most a second late
 		if s.Volume.Digest {
 			tick = min(max(s.Volume.Every/10, 100*time.Millisecond), tick)

@@ -146,3 +146,41 @@ rules: [{id: tankers, query: x, notify: [desk]}]
 	assert.Len(t, st.Pending, n, "every alert in the digest")
 	assert.Len(t, dlq, 0, "none dead-lettered")
 }
+
+// The alerts a cap folded into a digest are still delivered when a reload
+// takes the cap off: the digest goes when it is due, and the alerts to
+// come go at once.
+func TestFoldedAlertsOutliveTheCap(t *testing.T) {
+	_, js := setup(t)
+	rcv := newReceiver(t, nil)
+	clk := newClock(time.Date(2026, 11, 27, 8, 10, 0, 0, time.UTC))
+	sinks := `
+sinks: [{id: phone, type: webhook, url: %q, secret_env: HOOK_SECRET, allow_private: true%s}]
+rules:
+  - {id: tankers, query: x, notify: [phone]}
+  - {id: sanctions, query: x%s}
+`
+	vars := map[string]string{"HOOK_SECRET": testSecret}
+	capped := notifierConfig(t, fmt.Sprintf(sinks, rcv.srv.URL, ", max_per_hour: 1", ""), vars)
+	capped.Now = clk.now
+	w, _ := startWorker(t, js, capped)
+	for i := range 3 {
+		publishAlert(t, js, testAlert("tankers", i))
+	}
+	waitSettled(t, js, "notifier-phone")
+	st, _ := sinkState(t, js, "phone")
+	require.Len(t, st.Pending, 2)
+
+	// A new rule too: the sink starts anew, with no memory of its cap.
+	uncapped := notifierConfig(t, fmt.Sprintf(sinks, rcv.srv.URL, "", ", notify: [phone]"), vars)
+	require.NoError(t, w.Reload(uncapped))
+	publishAlert(t, js, testAlert("tankers", 3))
+	require.Eventually(t, func() bool { _, n := rcv.counts(); return n == 2 }, 15*time.Second, 10*time.Millisecond, "no cap any more")
+	clk.set(time.Date(2026, 11, 27, 9, 0, 1, 0, time.UTC))
+	require.Eventually(t, func() bool { _, n := rcv.counts(); return n == 3 }, 15*time.Second, 10*time.Millisecond, "the folded alerts' digest")
+	_, accepted := rcv.snapshot()
+	assert.Equal(t, notify.DigestID("phone", 1), accepted[2].id)
+	var dg digestOf
+	require.NoError(t, json.Unmarshal(accepted[2].body, &dg))
+	assert.Equal(t, 2, dg.Count)
+}
