@@ -400,7 +400,7 @@ func (w *Worker) handle(sr *sinkRun) pipeline.Handler {
 					admitted = false
 					return false
 				}
-				if admitted = st.Admit(s.Volume, now); !admitted {
+				if admitted = st.Admit(s.Volume, a.ID, now); !admitted {
 					st.Fold(s.Volume, it, now)
 				}
 				return true

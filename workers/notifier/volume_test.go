@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,4 +184,36 @@ rules:
 	var dg digestOf
 	require.NoError(t, json.Unmarshal(accepted[2].body, &dg))
 	assert.Equal(t, 2, dg.Count)
+}
+
+// Under a cap, the retries of an alert that failed count once: it goes on
+// its own when the receiver is back, and the hour keeps room for the next.
+func TestCapCountsAnAlertOnce(t *testing.T) {
+	_, js := setup(t)
+	rcv := newReceiver(t, func(n int) int {
+		if n < 2 {
+			return http.StatusServiceUnavailable
+		}
+		return 0
+	})
+	cfg := notifierConfig(t, fmt.Sprintf(`
+sinks: [{id: phone, type: webhook, url: %q, secret_env: HOOK_SECRET, allow_private: true, max_per_hour: 2, max_delay: 50ms}]
+rules: [{id: tankers, query: x, notify: [phone]}]
+`, rcv.srv.URL), map[string]string{"HOOK_SECRET": testSecret})
+	cfg.Now = newClock(time.Date(2026, 11, 27, 8, 10, 0, 0, time.UTC)).now
+	startWorker(t, js, cfg)
+	publishAlert(t, js, testAlert("tankers", 1))
+	require.Eventually(t, func() bool { _, n := rcv.counts(); return n == 1 }, 15*time.Second, 10*time.Millisecond)
+	waitSettled(t, js, "notifier-phone")
+	publishAlert(t, js, testAlert("tankers", 2))
+	require.Eventually(t, func() bool { _, n := rcv.counts(); return n == 2 }, 15*time.Second, 10*time.Millisecond)
+	waitSettled(t, js, "notifier-phone")
+
+	requests, accepted := rcv.snapshot()
+	assert.Len(t, requests, 4, "two failures, then each alert once")
+	assert.Equal(t, AlertDeliveryID("phone", testAlert("tankers", 1).ID), accepted[0].id, "on its own, not folded")
+	assert.Equal(t, AlertDeliveryID("phone", testAlert("tankers", 2).ID), accepted[1].id, "the hour had room for it")
+	st, _ := sinkState(t, js, "phone")
+	assert.Equal(t, 2, st.Sent)
+	assert.Empty(t, st.Pending)
 }
