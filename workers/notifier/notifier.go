@@ -34,6 +34,10 @@ import (
 // consumers' names.
 const Stage = "notifier"
 
+// HeaderSink names, on a dead letter of the notifier, the sink that could
+// not take it.
+const HeaderSink = "Mediawatch-Sink"
+
 // Spec is the stage's input: the alerts. The consumers are one per sink
 // (SinkSpec), made by the stage itself.
 func Spec() pipeline.ConsumerSpec {
@@ -264,8 +268,9 @@ func (w *Worker) start(s *sinkConf) {
 	w.sinks[s.ID] = sr
 	// The runner names the worker itself.
 	r := pipeline.NewRunner(w.js, SinkSpec(s.ID, s.Rules), w.handle(sr), w.base.With(zap.String("sink", s.ID)), pipeline.RunnerOptions{
-		Metrics: w.metrics,
-		Backoff: func(attempt uint64) time.Duration { return sr.cur.Load().backoff().Delay(attempt) }, // max_delay as reloaded
+		Metrics:          w.metrics,
+		Backoff:          func(attempt uint64) time.Duration { return sr.cur.Load().backoff().Delay(attempt) }, // max_delay as reloaded
+		DeadLetterHeader: map[string]string{HeaderSink: s.ID},
 	})
 	var inner sync.WaitGroup
 	inner.Go(func() { _ = r.Run(ctx) })
@@ -580,7 +585,7 @@ func (w *Worker) deadLetter(ctx context.Context, sink string, m notify.Message, 
 		return fmt.Errorf("encode digest %s: %w", m.ID, err)
 	}
 	dm := pipeline.DeadLetterMsg(Stage, "notify.digest."+sink, data, nil, cause, "dlq:"+Stage+":"+m.ID)
-	dm.Header.Set("Mediawatch-Sink", sink)
+	dm.Header.Set(HeaderSink, sink)
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if _, err := w.js.PublishMsg(pctx, dm); err != nil {
