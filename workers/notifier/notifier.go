@@ -399,22 +399,25 @@ func (w *Worker) handle(sr *sinkRun) pipeline.Handler {
 		it := item(a)
 		now := w.now()
 		if s.volumeControl() {
-			admitted := false
+			admitted, folded := false, false
 			err := w.update(ctx, s.ID, func(st *notify.State) bool {
+				admitted, folded = false, false
 				if st.Seen(a.ID) {
-					admitted = false
-					return false
+					return false // folded already (a redelivery)
 				}
 				if admitted = st.Admit(s.Volume, a.ID, now); !admitted {
 					st.Fold(s.Volume, it, now)
+					folded = true
 				}
 				return true
 			})
 			if err != nil {
 				return pipeline.Result{}, err
 			}
-			if !admitted {
+			if folded {
 				w.metrics.Counter(fmt.Sprintf("mediawatch_notifier_folded_total{sink=%q}", s.ID)).Add(1)
+			}
+			if !admitted {
 				return pipeline.Result{}, nil // in the next digest
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
 
 	"github.com/mediawatch/mediawatch/notify"
 	"github.com/mediawatch/mediawatch/pipeline"
@@ -216,4 +217,32 @@ rules: [{id: tankers, query: x, notify: [phone]}]
 	st, _ := sinkState(t, js, "phone")
 	assert.Equal(t, 2, st.Sent)
 	assert.Empty(t, st.Pending)
+}
+
+// An alert folded into the digest and published again is neither folded
+// nor counted twice.
+func TestFoldedOnce(t *testing.T) {
+	_, js := setup(t)
+	rcv := newReceiver(t, nil)
+	cfg := notifierConfig(t, fmt.Sprintf(`
+sinks: [{id: phone, type: webhook, url: %q, secret_env: HOOK_SECRET, allow_private: true, max_per_hour: 1}]
+rules: [{id: tankers, query: x, notify: [phone]}]
+`, rcv.srv.URL), map[string]string{"HOOK_SECRET": testSecret})
+	cfg.Now = newClock(time.Date(2026, 11, 27, 8, 10, 0, 0, time.UTC)).now
+	metrics := pipeline.NewMetrics()
+	w, err := New(context.Background(), cfg, pipeline.Deps{JS: js, Metrics: metrics}, zaptest.NewLogger(t))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	publishAlert(t, js, testAlert("tankers", 0))
+	require.Eventually(t, func() bool { _, n := rcv.counts(); return n == 1 }, 15*time.Second, 10*time.Millisecond)
+	publishAlert(t, js, testAlert("tankers", 1))
+	publishAlert(t, js, testAlert("tankers", 1)) // the same alert again
+	waitSettled(t, js, "notifier-phone")
+	st, _ := sinkState(t, js, "phone")
+	assert.Len(t, st.Pending, 1)
+	assert.Equal(t, uint64(1), metrics.Counter(`mediawatch_notifier_folded_total{sink="phone"}`).Load())
 }
