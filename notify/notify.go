@@ -17,13 +17,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/mediawatch/mediawatch/netguard"
+	"github.com/mediawatch/mediawatch/retryafter"
 )
 
 // Sink types.
@@ -272,30 +272,11 @@ func post(ctx context.Context, c *http.Client, sink, u string, body []byte, head
 	e := &Error{Sink: sink, Status: resp.StatusCode, Body: printable(preview)}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500, resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooEarly:
-		e.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		e.RetryAfter = retryafter.Parse(resp.Header.Get("Retry-After"), time.Now())
 	default:
 		e.Permanent = true
 	}
 	return e
-}
-
-// ParseRetryAfter reads a Retry-After header: delay seconds or an HTTP
-// date; 0 when absent, invalid or past.
-func ParseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(1<<62/time.Second))) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // printable is the start of a response body as text fit for a header: valid

@@ -178,9 +178,11 @@ func TestVolume(t *testing.T) {
 	t0 := time.Date(2026, 11, 27, 8, 50, 0, 0, time.UTC)
 	capped := Volume{MaxPerHour: 2}
 	var s State
-	assert.True(t, s.Admit(capped, t0))
-	assert.True(t, s.Admit(capped, t0))
-	assert.False(t, s.Admit(capped, t0), "beyond the cap")
+	assert.True(t, s.Admit(capped, "one", t0))
+	assert.True(t, s.Admit(capped, "two", t0))
+	assert.False(t, s.Admit(capped, "three", t0), "beyond the cap")
+	assert.True(t, s.Admit(capped, "two", t0), "a retry of an alert admitted")
+	assert.Equal(t, 2, s.Sent, "counted once")
 	s.Fold(capped, item("r", "three"), t0)
 	s.Fold(capped, item("r", "three"), t0) // a redelivery
 	s.Fold(capped, item("q", "four"), t0)
@@ -193,12 +195,13 @@ func TestVolume(t *testing.T) {
 	assert.Equal(t, 2, m.Total())
 	assert.Equal(t, 1, s.Sent, "the digest is the new hour's first message")
 	assert.NotNil(t, s.Sending)
-	assert.True(t, s.Admit(capped, t0.Add(10*time.Minute)))
-	assert.False(t, s.Admit(capped, t0.Add(10*time.Minute)))
+	assert.True(t, s.Admit(capped, "five", t0.Add(10*time.Minute)))
+	assert.False(t, s.Admit(capped, "six", t0.Add(10*time.Minute)))
+	assert.False(t, s.Admit(capped, "two", t0.Add(10*time.Minute)), "admitted in the hour before: counted anew")
 
 	digest := Volume{Digest: true, Every: 15 * time.Minute, MaxPerHour: 1}
 	s = State{}
-	assert.False(t, s.Admit(digest, t0), "a digest sink sends no alert on its own")
+	assert.False(t, s.Admit(digest, "one", t0), "a digest sink sends no alert on its own")
 	for i := range 3 {
 		s.Fold(digest, item("r", "n"+strconv.Itoa(i)), t0)
 	}

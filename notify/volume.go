@@ -34,6 +34,9 @@ type State struct {
 	Due     time.Time `json:"due,omitzero"`      // when the next digest goes
 	Seq     uint64    `json:"seq"`               // digests made so far
 	Recent  []string  `json:"recent,omitempty"`  // the ids of the last alerts taken
+	// Admitted are the alerts counted in Hour, so that the retry of one
+	// that failed is neither counted again nor folded.
+	Admitted []string `json:"admitted,omitempty"`
 	// Sending is a digest made and not yet delivered.
 	Sending *Outgoing `json:"sending,omitempty"`
 }
@@ -48,19 +51,29 @@ type Outgoing struct {
 
 func (s *State) roll(now time.Time) {
 	if h := now.UTC().Truncate(time.Hour); !h.Equal(s.Hour) {
-		s.Hour, s.Sent = h, 0
+		s.Hour, s.Sent, s.Admitted = h, 0, nil
 	}
 }
 
 // Admit reports whether an alert may go on its own now (mode each), and
-// counts it if so. When the hour's cap is spent it returns false: the
-// caller folds the alert into the next digest.
-func (s *State) Admit(v Volume, now time.Time) bool {
+// counts it if so; an alert admitted already this hour (a retry) is
+// admitted again without counting. When the hour's cap is spent it returns
+// false: the caller folds the alert into the next digest.
+func (s *State) Admit(v Volume, alert string, now time.Time) bool {
 	s.roll(now)
-	if v.Digest || v.MaxPerHour > 0 && s.Sent >= v.MaxPerHour {
+	switch {
+	case v.Digest:
+		return false
+	case slices.Contains(s.Admitted, alert):
+		return true
+	case v.MaxPerHour > 0 && s.Sent >= v.MaxPerHour:
 		return false
 	}
 	s.Sent++
+	s.Admitted = append(s.Admitted, alert)
+	if len(s.Admitted) > maxRecent {
+		s.Admitted = slices.Clone(s.Admitted[len(s.Admitted)-maxRecent:])
+	}
 	return true
 }
 

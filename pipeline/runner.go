@@ -59,6 +59,9 @@ type RunnerOptions struct {
 	Backoff   func(attempt uint64) time.Duration
 	Grace     time.Duration // how long in-flight handlers may finish at shutdown (default Grace)
 	Metrics   *Metrics
+	// DeadLetterHeader are more headers on each dead letter: which of a
+	// stage's consumers gave up on it (the notifier's sink), say.
+	DeadLetterHeader map[string]string
 
 	// afterPublish, for tests, runs after the outputs are stored and before
 	// the ack; an error makes the runner treat the attempt as failed.
@@ -401,9 +404,15 @@ func publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 // terminates it. If the copy cannot be stored the message is handed back,
 // so nothing is dropped silently.
 func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error) {
-	dm := DeadLetterMsg(r.spec.Stage, msg.Subject(), msg.Data(), msg.Headers(), cause, dlqMsgID(r.spec.Stage, meta.Stream, meta.Sequence.Stream))
+	// By consumer, not stage: the consumers of a stage with several (one
+	// per sink) each give up on the same message, and each dead letter
+	// must be stored.
+	dm := DeadLetterMsg(r.spec.Stage, msg.Subject(), msg.Data(), msg.Headers(), cause, dlqMsgID(r.spec.Name(), meta.Stream, meta.Sequence.Stream))
 	dm.Header.Set(HeaderStreamSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
 	dm.Header.Set(HeaderDelivered, strconv.FormatUint(meta.NumDelivered, 10))
+	for k, v := range r.opts.DeadLetterHeader {
+		dm.Header.Set(k, v)
+	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	log := r.log.With(zap.String("subject", msg.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream))

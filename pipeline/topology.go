@@ -2,7 +2,10 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -122,6 +125,41 @@ func (c ConsumerSpec) Name() string {
 		return c.Durable
 	}
 	return c.Stage
+}
+
+// OwnConsumer is the name of one of the consumers of a stage with several:
+// <stage>-<name> (the notifier's sink "desk" reads notifier-desk).
+func OwnConsumer(stage, name string) string { return stage + "-" + name }
+
+// StageConsumers lists, by name, the consumers of a stage with several
+// (see OwnConsumer) that exist on the server: those on the stream of
+// stage (a stage's Spec) named <stage>-<something>. A stream that does not
+// exist yet has none.
+func StageConsumers(ctx context.Context, js jetstream.JetStream, stage ConsumerSpec) ([]ConsumerSpec, error) {
+	stream, err := js.Stream(ctx, stage.Stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list consumers of %s: %w", stage.Stream, err)
+	}
+	var out []ConsumerSpec
+	list := stream.ListConsumers(ctx)
+	for info := range list.Info() {
+		if !strings.HasPrefix(info.Name, OwnConsumer(stage.Stage, "")) {
+			continue
+		}
+		out = append(out, ConsumerSpec{
+			Stage: stage.Stage, Stream: stage.Stream, Durable: info.Name,
+			Subject: info.Config.FilterSubject, Subjects: info.Config.FilterSubjects,
+			DeliverNew: info.Config.DeliverPolicy == jetstream.DeliverNewPolicy,
+		})
+	}
+	if err := list.Err(); err != nil {
+		return nil, fmt.Errorf("list consumers of %s: %w", stage.Stream, err)
+	}
+	slices.SortFunc(out, func(a, b ConsumerSpec) int { return strings.Compare(a.Durable, b.Durable) })
+	return out, nil
 }
 
 // ConsumerConfig maps a spec onto the server's configuration.

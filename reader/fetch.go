@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mediawatch/mediawatch/retryafter"
 )
 
 // Defaults NewFetcher uses for a zero timeout or body cap.
@@ -174,7 +176,7 @@ func (f *Fetcher) Fetch(ctx context.Context, url string, prev Validators) (*Resp
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		herr := &HTTPError{
 			Status:     resp.StatusCode,
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), f.now()),
+			RetryAfter: retryafter.Parse(resp.Header.Get("Retry-After"), f.now()),
 		}
 		return nil, fmt.Errorf("fetch %s: %w", url, herr)
 	}
@@ -256,26 +258,4 @@ func readCapped(r io.Reader, limit int64, verb string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
 	return out, nil
-}
-
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date
-// (relative to now). It returns zero for a missing, malformed or past value.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		const maxSecs = int64(1<<63-1) / int64(time.Second)
-		return time.Duration(min(secs, maxSecs)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d.Round(time.Second)
-		}
-	}
-	return 0
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -377,32 +376,6 @@ func TestFetchThenParseGzipFeed(t *testing.T) {
 	assert.Equal(t, "Test", feed.Title)
 	require.Len(t, arts, 1)
 	assert.Equal(t, "https://example.org/1", arts[0].URL)
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		v    string
-		want time.Duration
-	}{
-		{name: "empty", v: "", want: 0},
-		{name: "seconds", v: "90", want: 90 * time.Second},
-		{name: "seconds with spaces", v: " 5 ", want: 5 * time.Second},
-		{name: "zero", v: "0", want: 0},
-		{name: "negative", v: "-3", want: 0},
-		{name: "huge does not overflow", v: strconv.FormatInt(1<<62, 10), want: time.Duration(1<<63-1) / time.Second * time.Second},
-		{name: "http date", v: "Wed, 18 Feb 2026 11:00:00 GMT", want: time.Hour},
-		{name: "past date", v: "Wed, 18 Feb 2026 09:00:00 GMT", want: 0},
-		{name: "garbage", v: "soon", want: 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tt.want, parseRetryAfter(tt.v, now))
-		})
-	}
 }
 
 func TestReadBody(t *testing.T) {

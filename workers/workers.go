@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
 	"github.com/mediawatch/mediawatch/config"
@@ -92,6 +93,29 @@ func Specs() []pipeline.ConsumerSpec {
 		}
 	}
 	return out
+}
+
+// Consumers lists every stage's consumers as the server has them, in
+// pipeline order: the topology's, and those a stage makes itself (the
+// notifier's, one per sink), by name. A stage that makes its own and has
+// none yet is listed by its Spec, so that its dead letters still show.
+func Consumers(ctx context.Context, js jetstream.JetStream) ([]pipeline.ConsumerSpec, error) {
+	var out []pipeline.ConsumerSpec
+	for _, s := range Stages() {
+		if !s.OwnConsumers {
+			out = append(out, s.Spec)
+			continue
+		}
+		own, err := pipeline.StageConsumers(ctx, js, s.Spec)
+		if err != nil {
+			return nil, fmt.Errorf("consumers of the %s stage: %w", s.Name(), err)
+		}
+		if len(own) == 0 {
+			own = []pipeline.ConsumerSpec{s.Spec}
+		}
+		out = append(out, own...)
+	}
+	return out, nil
 }
 
 // stageWorker is the shape of every stage package's Worker: it takes the

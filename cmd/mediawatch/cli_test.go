@@ -13,7 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
 
+	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
@@ -159,6 +161,71 @@ func TestStatus(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, out, "RATE/S")
 	assert.Contains(t, out, "fetch: 500")
+}
+
+// The notifier has no consumer of the topology: status shows one row per
+// sink's consumer (notifier-<sink>), and a row of its own while it has
+// none, so that its dead letters show either way.
+func TestStatusNotifier(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	ctx := context.Background()
+	pipelinetest.Topology(t, js, workers.Specs()...)
+	_, err := js.Publish(ctx, "dlq.notifier", []byte("undeliverable"))
+	require.NoError(t, err)
+	inspect := func() map[string]pipeline.StageStatus {
+		t.Helper()
+		out, _, err := runCLI(t, nil, "status", "--json", "--sample", "0", "--nats", srv.ClientURL())
+		require.NoError(t, err)
+		var st status
+		require.NoError(t, json.Unmarshal([]byte(out), &st))
+		byStage := map[string]pipeline.StageStatus{}
+		for _, s := range st.Stages {
+			byStage[s.Stage] = s
+		}
+		return byStage
+	}
+	byStage := inspect()
+	require.Contains(t, byStage, "notifier", "no sink yet")
+	assert.Equal(t, uint64(1), byStage["notifier"].DeadLetters)
+
+	cfg, err := config.Parse("test.yaml", []byte(`
+sinks:
+  - {id: desk, type: ntfy, url: "https://ntfy.example.org/desk"}
+  - {id: phone, type: ntfy, url: "https://ntfy.example.org/phone"}
+rules:
+  - {id: r1, query: x, notify: [desk, phone]}
+  - {id: r2, query: x, notify: [desk]}
+`), nil)
+	require.NoError(t, err)
+	stage, err := workers.Lookup("notifier")
+	require.NoError(t, err)
+	_, err = stage.New(ctx, cfg, pipeline.Deps{JS: js}, zaptest.NewLogger(t)) // makes the sinks' consumers; not run
+	require.NoError(t, err)
+	for i := range 3 {
+		_, err := js.Publish(ctx, "alerts.r1", fmt.Appendf(nil, `{"n":%d}`, i))
+		require.NoError(t, err)
+	}
+	_, err = js.Publish(ctx, "alerts.r2", []byte(`{}`))
+	require.NoError(t, err)
+
+	byStage = inspect()
+	assert.NotContains(t, byStage, "notifier")
+	require.Contains(t, byStage, "notifier-desk")
+	require.Contains(t, byStage, "notifier-phone")
+	assert.Equal(t, uint64(4), byStage["notifier-desk"].Pending, "both its rules")
+	assert.Equal(t, uint64(3), byStage["notifier-phone"].Pending)
+	for _, name := range []string{"notifier-desk", "notifier-phone"} {
+		assert.Equal(t, pipeline.StreamAlerts, byStage[name].Stream)
+		assert.Equal(t, uint64(4), byStage[name].Stored)
+		assert.Equal(t, uint64(1), byStage[name].DeadLetters, "the stage's, dlq.notifier")
+	}
+	assert.Equal(t, uint64(0), byStage["dedup"].Pending, "the other stages are there too")
+
+	out, _, err := runCLI(t, nil, "status", "--sample", "10ms", "--nats", srv.ClientURL())
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^notifier-desk\s+ALERTS\s+4\s+4\s`, out)
+	assert.Regexp(t, `(?m)^notifier-phone\s+ALERTS\s+4\s+3\s`, out)
 }
 
 func TestRulesTest(t *testing.T) {

@@ -30,7 +30,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	asJSON := fs.Bool("json", false, "print JSON")
 	sample := fs.Duration("sample", time.Second, "how long to watch the stages to measure their rate (0: no rate)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: mediawatch status [--json] [--sample D] [--config F] [--nats URL]\n\nEvery stage's backlog, rate and dead letters, every stream's size, every feed's health.\n\n")
+		fmt.Fprint(stderr, "Usage: mediawatch status [--json] [--sample D] [--config F] [--nats URL]\n\nEvery stage's backlog, rate and dead letters, every stream's size, every feed's health.\nThe notifier has a row per sink (its consumer notifier-<sink>), each with the stage's dead letters.\n\n")
 		fs.PrintDefaults()
 	}
 	if _, err := parse(fs, args, stderr); err != nil {
@@ -43,7 +43,11 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	inspected, err := pipeline.Inspect(ctx, js, workers.Specs(), *sample)
+	specs, err := workers.Consumers(ctx, js)
+	if err != nil {
+		return err
+	}
+	inspected, err := pipeline.Inspect(ctx, js, specs, *sample)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,10 @@ import (
 // consumers' names.
 const Stage = "notifier"
 
+// HeaderSink names, on a dead letter of the notifier, the sink that could
+// not take it.
+const HeaderSink = "Mediawatch-Sink"
+
 // Spec is the stage's input: the alerts. The consumers are one per sink
 // (SinkSpec), made by the stage itself.
 func Spec() pipeline.ConsumerSpec {
@@ -48,7 +52,7 @@ func SinkSpec(sink string, rules []string) pipeline.ConsumerSpec {
 	for i, r := range rules {
 		subjects[i] = pipeline.Subject(pipeline.SubjectAlerts, r)
 	}
-	return pipeline.ConsumerSpec{Stage: Stage, Durable: Stage + "-" + sink, Stream: pipeline.StreamAlerts, Subjects: subjects, DeliverNew: true}
+	return pipeline.ConsumerSpec{Stage: Stage, Durable: pipeline.OwnConsumer(Stage, sink), Stream: pipeline.StreamAlerts, Subjects: subjects, DeliverNew: true}
 }
 
 // Sink is one sink as the stage runs it.
@@ -70,6 +74,8 @@ type Config struct {
 	// private CA, the addresses a test's own servers listen on.
 	RootCAs *x509.CertPool
 	Allow   func(netip.AddrPort) bool
+	// Now is the clock of the hourly caps and the digests (nil: time.Now).
+	Now func() time.Time
 }
 
 // ConfigFrom picks the stage's part of the configuration.
@@ -101,6 +107,12 @@ type sinkConf struct {
 }
 
 func (s *sinkConf) volumeControl() bool { return s.Volume.Digest || s.Volume.MaxPerHour > 0 }
+
+// backoff is the sink's retry policy: from a second (or max_delay, if
+// shorter) up to max_delay.
+func (s *sinkConf) backoff() pipeline.Backoff {
+	return pipeline.Backoff{Initial: min(time.Second, s.MaxDelay), Max: s.MaxDelay}
+}
 
 // build makes every sink's sender, reading its secret; every problem is
 // reported, naming the sink and the variable (never its value).
@@ -153,7 +165,9 @@ type Worker struct {
 	js      jetstream.JetStream
 	metrics *pipeline.Metrics
 	log     *zap.Logger
+	base    *zap.Logger        // New's, for the runners (they add the worker's name)
 	state   jetstream.KeyValue // mw_notify
+	turns   sync.Map           // by sink: a channel of one, the turn to update its state
 	now     func() time.Time
 
 	mu      sync.Mutex
@@ -178,7 +192,10 @@ func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("start notifier: %w", err)
 	}
-	w := &Worker{js: deps.JS, metrics: deps.Metrics, log: log.With(zap.String("worker", Stage)), now: time.Now, sinks: map[string]*sinkRun{}, pending: sinks}
+	w := &Worker{js: deps.JS, metrics: deps.Metrics, log: log.With(zap.String("worker", Stage)), base: log, now: cfg.Now, sinks: map[string]*sinkRun{}, pending: sinks}
+	if w.now == nil {
+		w.now = time.Now
+	}
 	if w.state, err = deps.JS.KeyValue(ctx, pipeline.BucketNotify); err != nil {
 		return nil, fmt.Errorf("start notifier: open %s: %w", pipeline.BucketNotify, err)
 	}
@@ -189,11 +206,14 @@ func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (
 }
 
 // syncConsumers makes or updates the consumer of every sink that some rule
-// names, and deletes the other notifier consumers.
+// names, and deletes the other notifier consumers. The runners of the
+// sinks whose consumers it deletes must have stopped: a runner makes its
+// consumer again when it finds it gone.
 func (w *Worker) syncConsumers(ctx context.Context, sinks map[string]*sinkConf) error {
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	want := map[string]bool{}
+	var errs []error
 	for _, s := range sinks {
 		if len(s.Rules) == 0 {
 			w.log.Warn("no rule names this sink: it gets nothing", zap.String("sink", s.ID))
@@ -202,30 +222,24 @@ func (w *Worker) syncConsumers(ctx context.Context, sinks map[string]*sinkConf) 
 		spec := SinkSpec(s.ID, s.Rules)
 		want[spec.Name()] = true
 		if _, err := w.js.CreateOrUpdateConsumer(cctx, spec.Stream, pipeline.ConsumerConfig(spec, 0)); err != nil {
-			return fmt.Errorf("consumer of sink %s: %w", s.ID, err)
+			errs = append(errs, fmt.Errorf("consumer of sink %s: %w", s.ID, err))
 		}
 	}
-	stream, err := w.js.Stream(cctx, pipeline.StreamAlerts)
+	existing, err := pipeline.StageConsumers(cctx, w.js, Spec())
 	if err != nil {
-		return fmt.Errorf("list consumers of %s: %w", pipeline.StreamAlerts, err)
+		return errors.Join(append(errs, err)...)
 	}
-	names := stream.ConsumerNames(cctx)
-	var stale []string
-	for name := range names.Name() {
-		if strings.HasPrefix(name, Stage+"-") && !want[name] {
-			stale = append(stale, name)
+	for _, c := range existing {
+		if want[c.Name()] {
+			continue
 		}
-	}
-	if err := names.Err(); err != nil {
-		return fmt.Errorf("list consumers of %s: %w", pipeline.StreamAlerts, err)
-	}
-	for _, name := range stale {
-		if err := stream.DeleteConsumer(cctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-			return fmt.Errorf("delete consumer %s of a sink that is gone: %w", name, err)
+		if err := w.js.DeleteConsumer(cctx, c.Stream, c.Name()); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			errs = append(errs, fmt.Errorf("delete consumer %s of a sink that is gone: %w", c.Name(), err))
+			continue
 		}
-		w.log.Info("consumer of a sink that is gone deleted", zap.String("consumer", name))
+		w.log.Info("consumer of a sink that is gone deleted", zap.String("consumer", c.Name()))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Run delivers until ctx ends.
@@ -252,19 +266,24 @@ func (w *Worker) start(s *sinkConf) {
 	sr := &sinkRun{cancel: cancel, done: make(chan struct{})}
 	sr.cur.Store(s)
 	w.sinks[s.ID] = sr
-	log := w.log.With(zap.String("sink", s.ID))
-	b := pipeline.Backoff{Initial: min(time.Second, s.MaxDelay), Max: s.MaxDelay}
-	r := pipeline.NewRunner(w.js, SinkSpec(s.ID, s.Rules), w.handle(sr), log, pipeline.RunnerOptions{Metrics: w.metrics, Backoff: b.Delay})
+	// The runner names the worker itself.
+	r := pipeline.NewRunner(w.js, SinkSpec(s.ID, s.Rules), w.handle(sr), w.base.With(zap.String("sink", s.ID)), pipeline.RunnerOptions{
+		Metrics:          w.metrics,
+		Backoff:          func(attempt uint64) time.Duration { return sr.cur.Load().backoff().Delay(attempt) }, // max_delay as reloaded
+		DeadLetterHeader: map[string]string{HeaderSink: s.ID},
+	})
 	var inner sync.WaitGroup
 	inner.Go(func() { _ = r.Run(ctx) })
-	inner.Go(func() { w.digests(ctx, sr, log) })
+	inner.Go(func() { w.digests(ctx, sr, w.log.With(zap.String("sink", s.ID))) })
 	w.wg.Go(func() { inner.Wait(); close(sr.done) })
 }
 
 // Reload swaps in the sinks of cfg: a sink's new settings apply from the
 // next alert on, its consumer's filter follows its rules, a new sink
-// starts, a sink that is gone stops and its consumer is deleted. On an
-// error (a secret missing, say) the running sinks stay as they were.
+// starts, a sink that is gone stops and its consumer is deleted. When a
+// secret is missing the running sinks stay as they were; when the server
+// fails to take a consumer's change the sinks run as cfg says all the same
+// (a runner makes a missing consumer itself) and the error says which.
 func (w *Worker) Reload(cfg Config) error {
 	sinks, err := build(cfg)
 	if err != nil {
@@ -272,31 +291,38 @@ func (w *Worker) Reload(cfg Config) error {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	ctx := w.ctx
-	if ctx == nil {
-		ctx = context.Background() // Run has not started: it starts with these
-	}
-	if err := w.syncConsumers(ctx, sinks); err != nil {
-		return fmt.Errorf("reload sinks: %w", err)
-	}
-	if w.ctx == nil {
+	if w.ctx == nil { // Run has not started: it starts with these
 		w.pending = sinks
+		if err := w.syncConsumers(context.Background(), sinks); err != nil {
+			return fmt.Errorf("reload sinks: %w", err)
+		}
 		return nil
 	}
+	// A sink that is gone, or whose rules change, stops before its
+	// consumer is deleted or filtered anew: its runner would make the
+	// deleted consumer again (with the filter it started with).
+	var stopping []*sinkRun
 	for id, sr := range w.sinks {
-		s, ok := sinks[id]
-		if ok && len(s.Rules) > 0 && slices.Equal(s.Rules, sr.cur.Load().Rules) {
-			sr.cur.Store(s)
+		if s, ok := sinks[id]; ok && len(s.Rules) > 0 && slices.Equal(s.Rules, sr.cur.Load().Rules) {
 			continue
 		}
 		sr.cancel()
-		<-sr.done
+		stopping = append(stopping, sr)
 		delete(w.sinks, id)
 	}
+	for _, sr := range stopping {
+		<-sr.done
+	}
+	serr := w.syncConsumers(w.ctx, sinks)
 	for id, s := range sinks {
-		if _, ok := w.sinks[id]; !ok {
+		if sr, ok := w.sinks[id]; ok {
+			sr.cur.Store(s)
+		} else {
 			w.start(s)
 		}
+	}
+	if serr != nil {
+		return fmt.Errorf("reload sinks: %w", serr)
 	}
 	w.log.Info("sinks swapped", zap.Int("sinks", len(sinks)))
 	return nil
@@ -346,18 +372,19 @@ func AlertDeliveryID(sink, alert string) string { return "alert:" + sink + ":" +
 // receiptKey is the key of an alert's receipt in mw_notified.
 func receiptKey(sink, alert string) string { return sink + "." + alert }
 
-// handle is a sink's logic: an alert of one of its rules is delivered (or,
-// with volume control, counted against the hour or folded into the
-// digest); the output is the receipt that it was.
+// handle is a sink's logic: an alert is delivered (or, with volume
+// control, counted against the hour or folded into the digest); the output
+// is the receipt that it was. Which alerts come is the consumer's filter
+// alone, the one every replica shares: a handler that checked the rule
+// against its own configuration, older or newer than the filter during a
+// reload, would acknowledge unsent the alerts of a rule it does not know
+// yet.
 func (w *Worker) handle(sr *sinkRun) pipeline.Handler {
 	return func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
 		s := sr.cur.Load()
 		a, err := decodeAlert(m)
 		if err != nil {
 			return pipeline.Result{}, err
-		}
-		if !slices.Contains(s.Rules, a.Rule) {
-			return pipeline.Result{}, nil // its rule no longer names this sink
 		}
 		key := receiptKey(s.ID, a.ID)
 		receipts, err := w.js.KeyValue(ctx, pipeline.BucketNotified)
@@ -372,22 +399,25 @@ func (w *Worker) handle(sr *sinkRun) pipeline.Handler {
 		it := item(a)
 		now := w.now()
 		if s.volumeControl() {
-			admitted := false
+			admitted, folded := false, false
 			err := w.update(ctx, s.ID, func(st *notify.State) bool {
+				admitted, folded = false, false
 				if st.Seen(a.ID) {
-					admitted = false
-					return false
+					return false // folded already (a redelivery)
 				}
-				if admitted = st.Admit(s.Volume, now); !admitted {
+				if admitted = st.Admit(s.Volume, a.ID, now); !admitted {
 					st.Fold(s.Volume, it, now)
+					folded = true
 				}
 				return true
 			})
 			if err != nil {
 				return pipeline.Result{}, err
 			}
-			if !admitted {
+			if folded {
 				w.metrics.Counter(fmt.Sprintf("mediawatch_notifier_folded_total{sink=%q}", s.ID)).Add(1)
+			}
+			if !admitted {
 				return pipeline.Result{}, nil // in the next digest
 			}
 		}
@@ -419,8 +449,17 @@ func retryable(err error, maxDelay time.Duration) error {
 
 // update applies f to a sink's state in mw_notify, with optimistic
 // concurrency: replicas that update together each retry on the latest
-// state. f returns whether it changed anything.
+// state. Within the process the updates of a sink take turns, so that a
+// burst of alerts does not spend its attempts (and then go to the DLQ) on
+// conflicts with itself. f returns whether it changed anything.
 func (w *Worker) update(ctx context.Context, sink string, f func(*notify.State) bool) error {
+	turn, _ := w.turns.LoadOrStore(sink, make(chan struct{}, 1))
+	select {
+	case turn.(chan struct{}) <- struct{}{}:
+		defer func() { <-turn.(chan struct{}) }()
+	case <-ctx.Done():
+		return fmt.Errorf("update state of sink %s: %w", sink, ctx.Err())
+	}
 	for range 20 {
 		var st notify.State
 		var rev uint64
@@ -455,17 +494,13 @@ func (w *Worker) update(ctx context.Context, sink string, f func(*notify.State) 
 	return fmt.Errorf("write state of sink %s: too many concurrent updates", sink)
 }
 
-// digests sends a sink's digests when they are due, until ctx ends.
+// digests sends a sink's digests when they are due, until ctx ends. A
+// sink without volume control (any more: a reload took it off) still sends
+// the digest it was gathering.
 func (w *Worker) digests(ctx context.Context, sr *sinkRun, log *zap.Logger) {
 	for {
 		s := sr.cur.Load()
-		if !s.volumeControl() {
-			if !pipeline.Sleep(ctx, time.Second) {
-				return
-			}
-			continue
-		}
-		tick := 5 * time.Second
+		tick := time.Second // a digest goes at most a second late
 		if s.Volume.Digest {
 			tick = min(max(s.Volume.Every/10, 100*time.Millisecond), tick)
 		}
@@ -519,7 +554,7 @@ func (w *Worker) sendDigest(ctx context.Context, s *sinkConf, log *zap.Logger) e
 		}
 		return w.finish(ctx, s.ID, out.Message.ID, nil)
 	}
-	next := pipeline.Backoff{Initial: min(time.Second, s.MaxDelay), Max: s.MaxDelay}.Delay(uint64(out.Attempts))
+	next := s.backoff().Delay(uint64(out.Attempts))
 	if errors.As(serr, &e) && e.RetryAfter > 0 {
 		next = min(e.RetryAfter, s.MaxDelay)
 	}
@@ -553,7 +588,7 @@ func (w *Worker) deadLetter(ctx context.Context, sink string, m notify.Message, 
 		return fmt.Errorf("encode digest %s: %w", m.ID, err)
 	}
 	dm := pipeline.DeadLetterMsg(Stage, "notify.digest."+sink, data, nil, cause, "dlq:"+Stage+":"+m.ID)
-	dm.Header.Set("Mediawatch-Sink", sink)
+	dm.Header.Set(HeaderSink, sink)
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if _, err := w.js.PublishMsg(pctx, dm); err != nil {

@@ -64,8 +64,9 @@ type receiver struct {
 	fail func(n int) int
 
 	mu       sync.Mutex
-	requests []delivery // every request, verified
-	accepted []delivery // those answered 2xx
+	header   http.Header // on the answers that are not 2xx
+	requests []delivery  // every request, verified
+	accepted []delivery  // those answered 2xx
 }
 
 type delivery struct {
@@ -104,6 +105,10 @@ func newReceiver(t *testing.T, fail func(n int) int) *receiver {
 		}
 		if status < 300 {
 			r.accepted = append(r.accepted, delivery{id, body})
+		} else {
+			for k, v := range r.header {
+				w.Header()[k] = v
+			}
 		}
 		w.WriteHeader(status)
 	}))
@@ -346,4 +351,40 @@ rules: [{id: tankers, query: x, notify: [hook]}]
 	}
 	n, _ := target.counts()
 	assert.Zero(t, n, "the redirect's target was never reached")
+}
+
+// Two sinks that fail the same alert each dead-letter it: one copy per
+// sink in dlq.notifier, saying which sink.
+func TestDeadLetterPerSink(t *testing.T) {
+	_, js := setup(t)
+	down := func(int) int { return http.StatusBadGateway }
+	one, two := newReceiver(t, down), newReceiver(t, down)
+	cfg := notifierConfig(t, fmt.Sprintf(`
+sinks:
+  - {id: one, type: webhook, url: %q, secret_env: HOOK_SECRET, allow_private: true, max_delay: 10ms}
+  - {id: two, type: webhook, url: %q, secret_env: HOOK_SECRET, allow_private: true, max_delay: 10ms}
+rules: [{id: tankers, query: x, notify: [one, two]}]
+`, one.srv.URL, two.srv.URL), map[string]string{"HOOK_SECRET": testSecret})
+	startWorker(t, js, cfg)
+	for i := range 2 {
+		publishAlert(t, js, testAlert("tankers", i))
+	}
+	waitSettled(t, js, "notifier-one")
+	waitSettled(t, js, "notifier-two")
+
+	ctx := context.Background()
+	dlq, err := js.Stream(ctx, pipeline.StreamDLQ)
+	require.NoError(t, err)
+	info, err := dlq.Info(ctx, jetstream.WithSubjectFilter("dlq.notifier"))
+	require.NoError(t, err)
+	require.Equal(t, uint64(4), info.State.Subjects["dlq.notifier"], "two alerts, two sinks")
+	got := map[string]int{}
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		m, err := dlq.GetMsg(ctx, seq)
+		require.NoError(t, err)
+		sink := m.Header.Get(HeaderSink)
+		assert.Contains(t, m.Header.Get(pipeline.HeaderError), "deliver to sink "+sink+": status 502")
+		got[sink]++
+	}
+	assert.Equal(t, map[string]int{"one": 2, "two": 2}, got)
 }
