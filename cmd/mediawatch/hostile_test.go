@@ -162,8 +162,12 @@ func TestHostileFeeds(t *testing.T) {
 		}
 	}
 
-	// ... and counted.
-	metrics := scrape(t, "http://"+httpAddr+"/metrics")
+	// ... and counted, once the 100,000-item feed is parsed too.
+	var metrics map[string]float64
+	require.Eventually(t, func() bool {
+		metrics = scrape(t, "http://"+httpAddr+"/metrics")
+		return metrics[`mediawatch_feed_dropped_items_total{feed="big"}`] > 0
+	}, 60*time.Second, 200*time.Millisecond, "the big feed is parsed")
 	for _, feed := range []string{"bomb", "deep", "drip"} {
 		assert.GreaterOrEqual(t, metrics[`mediawatch_feed_failures_total{feed="`+feed+`"}`], 1.0, feed)
 	}
