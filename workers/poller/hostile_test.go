@@ -108,7 +108,7 @@ func TestItemsAreIndependent(t *testing.T) {
 	cfg.Sources = []config.Source{{ID: "f", URL: srv.URL, Interval: config.Duration(time.Hour)}}
 	w := runWorker(t, js, cfg)
 
-	require.Eventually(t, func() bool { return rawCount(t, js, "f") == 4 }, 20*time.Second, 20*time.Millisecond, "every item is published")
+	require.Eventually(t, func() bool { return rawCount(t, js, "f") == 4 }, 90*time.Second, 20*time.Millisecond, "every item is published")
 	require.Eventually(t, func() bool { return !feedState(t, js, "f").LastSuccess.IsZero() }, 10*time.Second, 20*time.Millisecond)
 	assert.Zero(t, feedState(t, js, "f").Failures)
 	urls := map[string]string{}
@@ -225,7 +225,7 @@ func TestItemsPerFetchAreCapped(t *testing.T) {
 	cfg.Poller.MaxItems = 300
 	cfg.Sources = []config.Source{{ID: "big", URL: srv.URL, Interval: config.Duration(time.Hour)}}
 	w := runWorker(t, js, cfg)
-	require.Eventually(t, func() bool { return !feedState(t, js, "big").LastSuccess.IsZero() }, 30*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return !feedState(t, js, "big").LastSuccess.IsZero() }, 90*time.Second, 20*time.Millisecond)
 	assert.Equal(t, uint64(300), rawCount(t, js, "big"))
 	assert.Equal(t, 300, feedState(t, js, "big").Articles)
 	assert.Equal(t, uint64(100_000-300), w.metrics.Counter(`mediawatch_feed_dropped_items_total{feed="big"}`).Load())
