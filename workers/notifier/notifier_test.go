@@ -233,7 +233,7 @@ func waitSettled(t *testing.T, js jetstream.JetStream, consumer string) {
 		}
 		info, err := c.Info(context.Background())
 		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
-	}, 20*time.Second, 10*time.Millisecond, "consumer %s settles", consumer)
+	}, 60*time.Second, 10*time.Millisecond, "consumer %s settles", consumer)
 }
 
 // A sink that is down for the whole test sends its alerts to dlq.notifier
