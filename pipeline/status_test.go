@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
@@ -18,7 +19,7 @@ import (
 // letters.
 func TestStageConsumersInspected(t *testing.T) {
 	t.Parallel()
-	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	nc, js := pipelinetest.Connect(t, pipelinetest.Server(t))
 	ctx := context.Background()
 	stage := pipeline.ConsumerSpec{Stage: "notifier", Stream: pipeline.StreamAlerts, Subject: pipeline.All(pipeline.SubjectAlerts)}
 
@@ -68,11 +69,18 @@ func TestStageConsumersInspected(t *testing.T) {
 	// redelivered.
 	cons, err := js.Consumer(ctx, pipeline.StreamAlerts, "notifier-hook")
 	require.NoError(t, err)
+	// A nak is not acknowledged by the server: the advisory it publishes
+	// says it has taken the message back (else the next fetch might get the
+	// message after it).
+	naked, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED." + pipeline.StreamAlerts + ".notifier-hook")
+	require.NoError(t, err)
 	batch, err := cons.FetchNoWait(1)
 	require.NoError(t, err)
 	for m := range batch.Messages() {
 		require.NoError(t, m.Nak())
 	}
+	_, err = naked.NextMsg(5 * time.Second)
+	require.NoError(t, err, "the nak's advisory")
 	batch, err = cons.FetchNoWait(1)
 	require.NoError(t, err)
 	var held []jetstream.Msg
