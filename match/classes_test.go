@@ -33,7 +33,7 @@ func TestNameInflection(t *testing.T) {
 	m, err := NewMatcher([]Entity{
 		{ID: "maduro", Kind: "person", Names: map[string][]string{"any": {"Nicolás Maduro", "Maduro"}}},
 		{ID: "putin", Kind: "person", Names: map[string][]string{"any": {"Putin", "Путин", "Putyin"}}},
-		{ID: "cuba", Kind: "place", Names: map[string][]string{"any": {"Cuba", "Куба"}, "cs": {"Kuba"}, "hu": {"Kuba"}, "de": {"Kuba"}, "fi": {"Kuuba"}}},
+		{ID: "cuba", Kind: "place", Country: "CU", Names: map[string][]string{"any": {"Cuba", "Куба"}, "cs": {"Kuba"}, "hu": {"Kuba"}, "de": {"Kuba"}, "fi": {"Kuuba"}}},
 		{ID: "venezuela", Kind: "place", Names: map[string][]string{"any": {"Venezuela", "Βενεζουέλα", "Венесуэла", "Wenezuela"}}},
 		{ID: "mali", Kind: "place", Country: "ML"},
 		{ID: "niger", Kind: "place", Names: map[string][]string{"any": {"Niger"}}},
@@ -65,7 +65,8 @@ func TestNameInflection(t *testing.T) {
 		{"lower case is a common word", "cs", "madura a kubě", nil},
 		{"rules of another language do not apply", "en", "Maduros Kubas Venezuelassa", nil},
 		{"unknown language: no inflection", "", "Maduros", nil},
-		{"a short name keeps its vowel unless filed under the language", "cs", "Malá Strana", nil},
+		{"a CLDR name inflects in the languages that write it", "cs", "na Kubě a v Mali", []string{"cuba=Kubě", "mali=Mali"}},
+		{"not in another language's article", "et", "Kubani jõgi", nil},
 		{"an exact name wins over an inflection", "fi", "Nigeria", []string{"nigeria=Nigeria"}},
 		{"hungarian doubled consonant of a CLDR name", "hu", "Malival", []string{"mali=Malival"}},
 		{"ending too long", "de", "Kubanischen", nil},
@@ -108,7 +109,7 @@ func TestExclude(t *testing.T) {
 	m, err := NewMatcher([]Entity{
 		{ID: "cuba", Kind: "place", Country: "CU", Exclude: []string{"古巴比伦"}},
 		{ID: "venezuela", Kind: "place", Names: map[string][]string{"en": {"Venezuela"}}, Exclude: []string{"Venezuela Avenue", "Venezuela St*"}},
-		{ID: "caribbean", Kind: "place", Names: map[string][]string{"any": {"Karib*"}}, Exclude: []string{"Karibu"}},
+		{ID: "caribbean", Kind: "place", Names: map[string][]string{"any": {"Karib*"}, "sl": {"Karibi"}}, Exclude: []string{"Karibu"}},
 		{ID: "avenue", Names: map[string][]string{"en": {"Avenue"}}},
 	}, Options{})
 	require.NoError(t, err)
@@ -122,8 +123,9 @@ func TestExclude(t *testing.T) {
 		{"another entity's phrase does not exclude", "en", "Karibu Venezuela", []string{"venezuela=Venezuela"}},
 		{"swahili welcome", "sw", "Karibu Kenya", nil},
 		{"prefix name still matches", "de", "Karibik", []string{"caribbean=Karibik"}},
+		{"an exclusion is not inflected", "sl", "na Karibih", []string{"caribbean=Karibih"}},
 	})
-	assert.Equal(t, 3, m.Names()-countryNameCount(t, "CU"), "exclusions are not names")
+	assert.Equal(t, 4, m.Names()-countryNameCount(t, "CU"), "exclusions are not names")
 
 	_, err = NewMatcher([]Entity{{ID: "x", Names: map[string][]string{"en": {"X"}}, Exclude: []string{"  "}}}, Options{})
 	require.ErrorIs(t, err, ErrInvalidName)
@@ -250,5 +252,7 @@ func TestCLDROwnLanguage(t *testing.T) {
 		{"written as in english", "en", "Perú", []string{"pe=Perú"}},
 		{"aghem male", "en", "Male, 62 years old", nil},
 		{"long name of a news language", "en", "Venezuela, Argentinien", []string{"ar=Argentinien"}},
+		{"a CLDR name inflects in the languages that write it", "cs", "na Kubě", []string{"cuba=Kubě"}},
+		{"not in another language's article", "et", "Kubani jõgi", nil},
 	})
 }

@@ -16,8 +16,8 @@ import (
 type cldrName struct {
 	lang string
 	name string
-	// own: the name applies only to articles in one of langs, the base
-	// languages CLDR writes it in (see ownLanguageOnly).
+	// langs are the base languages CLDR writes the name in; with own, it
+	// applies only to articles in one of them (see ownLanguageOnly).
 	own   bool
 	langs []string
 }
@@ -91,10 +91,8 @@ func buildCountryTable() *countryTable {
 				continue
 			}
 			seen[k] = true
-			cn := cldrName{lang: n.tag, name: name}
-			if ownLanguageOnly(f, &z, name, english, writers[name]) {
-				cn.own, cn.langs = true, writers[name]
-			}
+			cn := cldrName{lang: n.tag, name: name, langs: writers[name]}
+			cn.own = ownLanguageOnly(f, &z, name, english, cn.langs)
 			names = append(names, cn)
 		}
 		t.codes = append(t.codes, code)

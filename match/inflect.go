@@ -31,16 +31,16 @@ var inflectionEndings = map[string]string{
 	"cs": "a u e i y ovi em ou ie eho emu ym ech ach am ami ovy ova ove",
 	"sk": "a u e i y ovi om ou ej ho mu ovho ovej",
 	"sl": "a e i o u om em ov ih ima ju jem",
-	"hr": "a e i o u om em ov ova ove ovi ovu ovom",
-	"sr": "a e i o u om em ov ova ove ovi ovu ovom а е и о у ом ем ов ова ове ови ову овом",
-	"bs": "a e i o u om em ov ova ove ovi ovu ovom",
-	"bg": "а я ът ия ов ова ово ови",
+	"hr": "a e i o u om em ima ama ov ova ove ovi ovu ovom",
+	"sr": "a e i o u om em ima ama ov ova ove ovi ovu ovom а е и о у ом ем има ама ов ова ове ови ову овом",
+	"bs": "a e i o u om em ima ama ov ova ove ovi ovu ovom",
+	"bg": "а я ът ят та то те ите ия ов ова ово ови",
 	"ru": "а я у ю е ы и ой ей ою ею ом ем ым им ов ев",
 	"uk": "а я у ю е і и ою ею ом ем им ів ові еві",
 	"be": "а у ы і е ай ой ам ым ім ем",
 	"lt": "as o ui a u e os ai oje is io iui yje ys us aus ams ui e",
 	"lv": "s as a ai u am i is es ei e os iem",
-	"ro": "ei ii ul ului a lui i ului",
+	"ro": "ei ii ul ului lui",
 	"el": "σ ου ο ων εσ α η ησ",
 	"tr": "da de ta te dan den tan ten ya ye yi yu nin nun in un a e i u ya la le yla yle li lu lar ler",
 	"az": "da də ta tə dan dən ya yə nin nın nun nün in ın un ün a ə i ı u ü la lə li lı",
@@ -158,6 +158,7 @@ type inflStem struct {
 	drop    bool
 	derived bool   // of a CLDR name
 	lang    string // the base language the name is filed under
+	langs   string // of a CLDR name: the base languages that write it
 }
 
 // inflStemmer is the trigger "stemmer" of proper-name inflection: a text
@@ -194,9 +195,10 @@ func (m *Matcher) inflectStem(sc *scratch, stem []byte, runes, start int, drop b
 		if int32(runes) <= nw.runes-1 || int32(runes) > nw.runes+maxEndingRunes {
 			continue
 		}
-		if s.drop && nw.runes-1 < minInflectRunes+1 && s.derived && s.lang != sc.lang2 {
-			// A three-letter stem of a CLDR name (Mali: Malá, Czech
-			// "small") only in articles of the name's own language.
+		// A name inflects in the articles of the language it is filed
+		// under, a CLDR name in those of the languages that write it, an
+		// any name in every article.
+		if s.derived && !ownLang(s.langs, sc.lang2) || !s.derived && s.lang != "" && s.lang != sc.lang2 {
 			continue
 		}
 		sc.addSym(s.word, start, qStem)

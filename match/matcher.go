@@ -203,7 +203,7 @@ type nameInfo struct {
 	derived bool   // from CLDR rather than configured
 	own     bool   // applies only to articles of its own language (see ownLanguageOnly)
 	base    string // the base language of lang ("" for any)
-	langs   string // with own: the base languages it applies to, space-separated
+	langs   string // of a CLDR name: the base languages that write it, space-separated
 }
 
 // nameWord is a word of a name as the automaton sees it: a folded form, the
@@ -435,7 +435,7 @@ func (b *builder) addCountry(idx int32, names []cldrName) {
 type nameOpts struct {
 	derived bool     // from CLDR
 	own     bool     // CLDR name for articles of its languages only
-	langs   []string // those languages
+	langs   []string // the languages that write a CLDR name
 	exclude bool     // an exclusion phrase
 	proper  bool     // capitalised words match capitalised text words only
 }
@@ -491,14 +491,14 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 		// capitalised words; so do the names of an entity in proper case.
 		w.strict = (o.derived || o.proper) && t.upper && !t.cjk && !w.star
 		path[i] = b.intern(w)
-		if !t.cjk && !w.star {
-			b.inflectable(path[i], base, o.derived)
+		if !t.cjk && !w.star && !o.exclude {
+			b.inflectable(path[i], base, o) // exclusions are not inflected
 		}
 	}
 	b.seen[key] = true
 	key.derived, key.own, key.base = o.derived, o.own, base
-	if o.own {
-		key.langs = " " + strings.Join(o.langs, " ") + " "
+	if o.derived {
+		key.langs = strings.Join(o.langs, " ")
 	}
 	b.m.names = append(b.m.names, key)
 	if o.exclude {
@@ -526,14 +526,20 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 
 // inflectable registers name word id, of a name filed under language base,
 // for proper-name inflection: text words made of the word, or of the word
-// without its final vowel, plus an ending.
-func (b *builder) inflectable(id int32, base string, derived bool) {
+// without its final vowel, plus an ending. A CLDR name inflects only in the
+// articles of a language that writes it (Estonian Kubani, the Kuban, is no
+// case form of German Kuba; Estonian writes Kuuba).
+func (b *builder) inflectable(id int32, base string, o nameOpts) {
 	w := &b.m.words[id]
 	if w.runes < minInflectRunes {
 		return
 	}
+	var langs string
+	if o.derived {
+		langs = strings.Join(o.langs, " ")
+	}
 	add := func(form string, drop bool) {
-		k := inflKey{form: form, s: inflStem{word: id, drop: drop, lang: base, derived: derived}}
+		k := inflKey{form: form, s: inflStem{word: id, drop: drop, lang: base, derived: o.derived, langs: langs}}
 		if b.inflSeen[k] {
 			return
 		}
