@@ -235,6 +235,7 @@ func TestCLDROwnLanguage(t *testing.T) {
 		{ID: "us", Kind: "place", Country: "US"},
 		{ID: "pe", Kind: "place", Country: "PE"},
 		{ID: "ml", Kind: "place", Country: "ML"},
+		{ID: "cg", Kind: "place", Country: "CG"},
 		{ID: "ar", Kind: "place", Country: "AR"},
 	}, Options{})
 	require.NoError(t, err)
@@ -251,6 +252,7 @@ func TestCLDROwnLanguage(t *testing.T) {
 		{"capitals everywhere", "de", "USA", []string{"us=USA"}},
 		{"written as in english", "en", "Perú", []string{"pe=Perú"}},
 		{"aghem male", "en", "Male, 62 years old", nil},
+		{"the first word of the english name", "de", "Congo", []string{"cg=Congo"}},
 		{"long name of a news language", "en", "Venezuela, Argentinien", []string{"ar=Argentinien"}},
 		{"a CLDR name inflects in the languages that write it", "cs", "na Kubě", []string{"cuba=Kubě"}},
 		{"not in another language's article", "et", "Kubani jõgi", nil},

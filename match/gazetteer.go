@@ -156,7 +156,7 @@ const maxOwnRunes = 5
 // ownLanguageOnly reports the CLDR names that apply only to articles in a
 // language that writes them (langs): one-word names of at most maxOwnRunes
 // letters, unless written in capitals (USA, UAE) or as in English (Perú,
-// Peru). Decided from the hits of the whole gazetteer on the 2,650 real
+// Peru; Congo). Decided from the hits of the whole gazetteer on the 2,650 real
 // articles of the benchmark corpus in a language that does not write the
 // name: such short names were mostly other words (Aghem Malè found "Male,
 // 62 years old"; Ngomba Shîn, Frisian Ålân, Kabyle Ṭurk and Laws, Albanian
@@ -169,11 +169,24 @@ func ownLanguageOnly(f *folder, z *tokenizer, name, english string, langs []stri
 		return false
 	}
 	words, runes := 0, 0
+	var form string
 	z.run(name, false, func(t *token) {
 		words++
 		runes += t.runes
+		form = string(t.text)
 	})
-	return words == 1 && runes <= maxOwnRunes
+	if words != 1 || runes > maxOwnRunes {
+		return false
+	}
+	// The first word of the English name is English too (Congo, of
+	// "Congo - Brazzaville").
+	first := ""
+	z.run(english, false, func(t *token) {
+		if first == "" {
+			first = string(t.text)
+		}
+	})
+	return form != first
 }
 
 // parenBase returns "Myanmar" for "Myanmar (Burma)".
