@@ -176,6 +176,7 @@ type Matcher struct {
 	stems     [numStemmers + 1]map[string]int32 // stem → index into stemLists
 	stemLists [][]int32                         // name words by stem
 
+	alts      map[int32][]int32     // name → the names of other languages of its entity on the same words
 	inflStems map[string][]inflStem // name word forms (and forms without a final vowel) → name words
 	infl      inflectionTable
 
@@ -513,10 +514,16 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 		node = b.step(node, i > 0 && b.toks[i].adj, w)
 	}
 	for _, out := range b.outs[node] {
-		if n := &b.m.names[out.name]; out.entity == idx && n.exclude == o.exclude && n.base == base && n.own == o.own {
-			// Another name of the entity and language already ends here.
-			// (Names of other languages stay: a hit reports the name of
-			// its article's language.)
+		if n := &b.m.names[out.name]; out.entity == idx && n.exclude == o.exclude {
+			// Another name of the entity already ends here; one of
+			// another language is kept aside, for the hits in articles of
+			// that language to report.
+			if n.base != base && !slices.Contains(b.m.alts[out.name], name) {
+				if b.m.alts == nil {
+					b.m.alts = map[int32][]int32{}
+				}
+				b.m.alts[out.name] = append(b.m.alts[out.name], name)
+			}
 			return nil
 		}
 	}

@@ -576,6 +576,17 @@ func (m *Matcher) resolve(sc *scratch) {
 	sc.hits = hits[:k]
 }
 
+// ownName returns the name of language lang that stands on the same words
+// as name (its entity's first name there), or name itself.
+func (m *Matcher) ownName(name int32, lang string) *nameInfo {
+	for _, a := range m.alts[name] {
+		if n := &m.names[a]; n.base == lang {
+			return n
+		}
+	}
+	return &m.names[name]
+}
+
 // ownLang reports whether base language lang is one of langs (" cs de pl ").
 func ownLang(langs, lang string) bool {
 	for l := range strings.FieldsSeq(langs) {
@@ -716,6 +727,9 @@ func (m *Matcher) Tag(lang string, fields []Field) []Hit {
 	out := make([]Hit, len(sc.all))
 	for i, h := range sc.all {
 		n := &m.names[h.name]
+		if n.base != sc.lang2 && sc.lang2 != "" {
+			n = m.ownName(h.name, sc.lang2)
+		}
 		field := &fields[h.field]
 		out[i] = Hit{
 			ID:       m.entities[h.entity].id,
