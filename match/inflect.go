@@ -123,8 +123,11 @@ func (t inflectionTable) inflectionFor(lang string) int {
 func baseLang(lang string) string {
 	lang = strings.TrimSpace(lang)
 	if len(lang) == 2 || len(lang) > 2 && (lang[2] == '-' || lang[2] == '_') {
-		a, b := lang[0]|0x20, lang[1]|0x20
+		a, b := lang[0], lang[1]
 		if a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' {
+			return lang[:2] // no allocation: this is every feed's case
+		}
+		if a, b := a|0x20, b|0x20; a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' {
 			return string([]byte{a, b})
 		}
 	}

@@ -589,7 +589,9 @@ func (m *Matcher) ownName(name int32, lang string) *nameInfo {
 
 // ownLang reports whether base language lang is one of langs (" cs de pl ").
 func ownLang(langs, lang string) bool {
-	for l := range strings.FieldsSeq(langs) {
+	for langs != "" {
+		var l string
+		l, langs, _ = strings.Cut(langs, " ")
 		if l == lang {
 			return true
 		}
