@@ -19,7 +19,7 @@ type cldrName struct {
 	// langs are the base languages CLDR writes the name in; with own, it
 	// applies only to articles in one of them (see ownLanguageOnly).
 	own   bool
-	langs []string
+	langs string // space-separated
 }
 
 // countryTable is every country's names in every language CLDR provides, by
@@ -91,8 +91,8 @@ func buildCountryTable() *countryTable {
 				continue
 			}
 			seen[k] = true
-			cn := cldrName{lang: n.tag, name: name, langs: writers[name]}
-			cn.own = ownLanguageOnly(f, &z, name, english, cn.langs)
+			cn := cldrName{lang: n.tag, name: name, langs: strings.Join(writers[name], " ")}
+			cn.own = ownLanguageOnly(f, &z, name, english, writers[name])
 			names = append(names, cn)
 		}
 		t.codes = append(t.codes, code)

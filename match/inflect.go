@@ -69,8 +69,8 @@ const (
 // inflectionRules are the compiled endings of one language.
 type inflectionRules struct {
 	lang     string
-	endings  []string // folded, longest first
-	drop     bool     // a final vowel may give way to the ending
+	ends     map[string]bool // the endings, folded
+	drop     bool            // a final vowel may give way to the ending
 	geminate bool
 }
 
@@ -97,8 +97,11 @@ func buildInflectionTable() inflectionTable {
 			seen[e] = true
 			ends = append(ends, e)
 		}
-		slices.SortFunc(ends, func(a, b string) int { return len(b) - len(a) })
-		t = append(t, inflectionRules{lang: l, endings: ends, drop: inflectionDrop[l], geminate: inflectionGeminate[l]})
+		set := make(map[string]bool, len(ends))
+		for _, e := range ends {
+			set[e] = true
+		}
+		t = append(t, inflectionRules{lang: l, ends: set, drop: inflectionDrop[l], geminate: inflectionGeminate[l]})
 	}
 	return t
 }
@@ -164,33 +167,37 @@ type inflStem struct {
 	langs   string // of a CLDR name: the base languages that write it
 }
 
-// inflStemmer is the trigger "stemmer" of proper-name inflection: a text
-// word passing through a lexicon node so marked may be a name word plus an
-// ending.
-const inflStemmer = uint8(numStemmers + 1)
-
 // inflections returns the process-wide inflection rules, built once;
 // read-only.
 var inflections = sync.OnceValue(buildInflectionTable)
 
 // inflect adds the name words that text word w (capitalised, of an article
-// with inflection rules) is an inflected form of.
+// with inflection rules) is an inflected form of: at is where the lexicon
+// walk found stems (the number of bytes of w each one takes, and its node).
 func (m *Matcher) inflect(sc *scratch, w []byte, runes, start int) {
 	rules := &m.infl[sc.infl-1]
-	for _, e := range rules.endings {
-		if len(e) >= len(w) || string(w[len(w)-len(e):]) != e {
-			continue
+	for _, st := range sc.inflAt {
+		end := w[st.bytes:]
+		if rules.ends[string(end)] {
+			m.inflectStem(sc, st.node, runes, start, rules.drop)
 		}
-		stem := w[:len(w)-len(e)]
-		m.inflectStem(sc, stem, runes, start, rules.drop)
-		if n := len(stem); rules.geminate && n >= 2 && stem[n-1] == stem[n-2] && stem[n-1] < utf8.RuneSelf {
-			m.inflectStem(sc, stem[:n-1], runes, start, false) // Hungarian Irakkal: Irak + kal
+		// Hungarian doubles a stem's last consonant before some endings:
+		// Irakkal is Irak + -al.
+		if i := st.bytes; rules.geminate && i < len(w) && w[i] == w[i-1] && w[i] < utf8.RuneSelf && rules.ends[string(w[i+1:])] {
+			m.inflectStem(sc, st.node, runes, start, false)
 		}
 	}
 }
 
-func (m *Matcher) inflectStem(sc *scratch, stem []byte, runes, start int, drop bool) {
-	for _, s := range m.inflStems[string(stem)] {
+// inflAt is a stem of proper-name inflection found in a text word.
+type inflAt struct {
+	bytes int
+	node  int32
+}
+
+func (m *Matcher) inflectStem(sc *scratch, node int32, runes, start int, drop bool) {
+	for _, si := range m.lex.lists[m.lex.infos[m.lex.info[node]].infl] {
+		s := &m.inflStems[si]
 		if s.drop && !drop {
 			continue
 		}

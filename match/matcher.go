@@ -176,8 +176,8 @@ type Matcher struct {
 	stems     [numStemmers + 1]map[string]int32 // stem → index into stemLists
 	stemLists [][]int32                         // name words by stem
 
-	alts      map[int32][]int32     // name → the names of other languages of its entity on the same words
-	inflStems map[string][]inflStem // name word forms (and forms without a final vowel) → name words
+	alts      map[int32][]int32 // name → the names of other languages of its entity on the same words
+	inflStems []inflStem        // what lexicon nodes flagged infoInfl say (lexInfo.infl)
 	infl      inflectionTable
 
 	root  []int32    // name word → automaton node after it, or -1
@@ -385,7 +385,7 @@ type builder struct {
 	stemmed  map[stemKey]string
 	more     map[int32]bool
 	countrys map[int32]bool
-	inflSeen map[inflKey]bool
+	wordNode []int32 // name word → its lexicon builder node (-1: a prefix or CJK word)
 }
 
 // collect keeps a name's token.
@@ -409,7 +409,6 @@ func newBuilder() *builder {
 		outs:     map[int32][]output{},
 		more:     map[int32]bool{},
 		countrys: map[int32]bool{},
-		inflSeen: map[inflKey]bool{},
 	}
 }
 
@@ -434,11 +433,11 @@ func (b *builder) addCountry(idx int32, names []cldrName) {
 
 // nameOpts says what kind of name addName compiles.
 type nameOpts struct {
-	derived bool     // from CLDR
-	own     bool     // CLDR name for articles of its languages only
-	langs   []string // the languages that write a CLDR name
-	exclude bool     // an exclusion phrase
-	proper  bool     // capitalised words match capitalised text words only
+	derived bool   // from CLDR
+	own     bool   // CLDR name for articles of its languages only
+	langs   string // the base languages that write a CLDR name, space-separated
+	exclude bool   // an exclusion phrase
+	proper  bool   // capitalised words match capitalised text words only
 }
 
 // addName compiles one name of entity idx.
@@ -475,6 +474,7 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 		return bad("no letters or digits to match")
 	}
 	base := baseLang(lang)
+	langs := o.langs
 	path := make([]int32, len(b.toks))
 	for i, t := range b.toks {
 		w := nameWord{form: t.form, runes: int32(t.runes)}
@@ -493,14 +493,12 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 		w.strict = (o.derived || o.proper) && t.upper && !t.cjk && !w.star
 		path[i] = b.intern(w)
 		if !t.cjk && !w.star && !o.exclude {
-			b.inflectable(path[i], base, o) // exclusions are not inflected
+			b.inflectable(path[i], base, langs, o.derived) // exclusions are not inflected
 		}
 	}
 	b.seen[key] = true
 	key.derived, key.own, key.base = o.derived, o.own, base
-	if o.derived {
-		key.langs = strings.Join(o.langs, " ")
-	}
+	key.langs = langs
 	b.m.names = append(b.m.names, key)
 	if o.exclude {
 		b.m.excludes++
@@ -536,36 +534,29 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 // without its final vowel, plus an ending. A CLDR name inflects only in the
 // articles of a language that writes it (Estonian Kubani, the Kuban, is no
 // case form of German Kuba; Estonian writes Kuuba).
-func (b *builder) inflectable(id int32, base string, o nameOpts) {
+func (b *builder) inflectable(id int32, base, langs string, derived bool) {
 	w := &b.m.words[id]
 	if w.runes < minInflectRunes {
 		return
 	}
-	var langs string
-	if o.derived {
-		langs = strings.Join(o.langs, " ")
+	node := b.wordNode[id]
+	if node < 0 {
+		return
 	}
-	add := func(form string, drop bool) {
-		k := inflKey{form: form, s: inflStem{word: id, drop: drop, lang: base, derived: o.derived, langs: langs}}
-		if b.inflSeen[k] {
-			return
+	add := func(n int32, drop bool) {
+		st := inflStem{word: id, drop: drop, lang: base, derived: derived, langs: langs}
+		for _, i := range b.lb.infl[n] {
+			if b.m.inflStems[i] == st {
+				return
+			}
 		}
-		b.inflSeen[k] = true
-		if b.m.inflStems == nil {
-			b.m.inflStems = map[string][]inflStem{}
-		}
-		b.m.inflStems[form] = append(b.m.inflStems[form], k.s)
-		b.lb.addTrigger(form, trigger{stemmer: inflStemmer})
+		b.lb.addInfl(n, int32(len(b.m.inflStems)))
+		b.m.inflStems = append(b.m.inflStems, st)
 	}
-	add(w.form, false)
+	add(node, false)
 	if last, size := utf8.DecodeLastRuneInString(w.form); isFinalVowel(last) && w.runes-1 >= minInflectRunes {
-		add(w.form[:len(w.form)-size], true)
+		add(b.lb.up(node, size), true)
 	}
-}
-
-type inflKey struct {
-	form string
-	s    inflStem
 }
 
 // nameToken is a token of a name being compiled.
@@ -595,13 +586,16 @@ func (b *builder) intern(w nameWord) int32 {
 	b.m.words = append(b.m.words, w)
 	if w.star {
 		b.lb.addPrefix(w.form, id)
+		b.wordNode = append(b.wordNode, -1)
 		return id
 	}
+	var node int32
 	if w.strict {
-		b.lb.addExact(w.form, id|strictWord)
+		node = b.lb.addExact(w.form, id|strictWord)
 	} else {
-		b.lb.addExact(w.form, id)
+		node = b.lb.addExact(w.form, id)
 	}
+	b.wordNode = append(b.wordNode, node)
 	if w.stem == 0 {
 		return id
 	}

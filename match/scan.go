@@ -93,6 +93,9 @@ type scratch struct {
 	hangulRun  int
 	prevHangul rune
 	excl       []rawHit
+	inflAt     []inflAt
+	curWord    []byte // the word lookupWord walks
+	inflOn     bool   // it may be an inflected name
 }
 
 func newScratch(m *Matcher) *scratch {
@@ -182,18 +185,27 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	lex := &m.lex
 	n := int32(0)
 	sc.trigs = sc.trigs[:0]
+	sc.inflAt = sc.inflAt[:0]
+	sc.curWord = w
+	// Stems of proper-name inflection matter in an article with rules, for
+	// a capitalised word.
+	mask := int32(infoPrefix | infoTrig)
+	sc.inflOn = sc.infl > 0 && upper
+	if sc.inflOn {
+		mask |= infoInfl
+	}
 	i := 0
 	if len(w) >= 2 && !lex.skip1[w[0]] {
 		// The first two bytes in one step.
 		n, i = lex.two[int(w[0])<<8|int(w[1])], 2
-		if n >= 0 && lex.slots[n].check&(infoPrefix|infoTrig) != 0 {
-			m.visit(sc, n, start)
+		if n >= 0 && lex.slots[n].check&mask != 0 {
+			m.visit(sc, n, i, start)
 		}
 	}
 	for ; i < len(w) && n >= 0; i++ {
 		n = lex.child(n, w[i])
-		if n >= 0 && lex.slots[n].check&(infoPrefix|infoTrig) != 0 {
-			m.visit(sc, n, start)
+		if n >= 0 && lex.slots[n].check&mask != 0 {
+			m.visit(sc, n, i+1, start)
 		}
 	}
 	if n >= 0 && i == len(w) && lex.slots[n].check&infoExact != 0 {
@@ -207,10 +219,13 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 			sc.addSym(x, start, qExact)
 		}
 	}
+	if len(sc.inflAt) > 0 {
+		m.inflect(sc, w, runes, start)
+	}
 	if len(sc.trigs) == 0 {
 		return
 	}
-	if sc.lang == unknownArticleLang && latinWord(w) && sc.infl == 0 {
+	if sc.lang == unknownArticleLang && latinWord(w) {
 		// The article's language is unknown (neither declared nor
 		// detected): Latin-script languages share too many stems across
 		// languages (Portuguese Caribe, stem carib, would find English
@@ -220,13 +235,6 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	var done uint32
 	for _, ti := range sc.trigs {
 		for _, t := range lex.trigs[ti] {
-			if t.stemmer == inflStemmer {
-				if done&(1<<inflStemmer) == 0 && sc.infl > 0 && upper {
-					done |= 1 << inflStemmer
-					m.inflect(sc, w, runes, start)
-				}
-				continue
-			}
 			if done&(1<<t.stemmer) != 0 || int32(runes) < t.minRunes || int32(runes) > t.maxRunes ||
 				sc.lang >= 0 && int(t.stemmer) != sc.lang {
 				continue
@@ -247,9 +255,13 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	}
 }
 
-// visit collects the prefix names and triggers of lexicon slot n.
-func (m *Matcher) visit(sc *scratch, n int32, start int) {
+// visit collects the prefix names, triggers and inflection stems of lexicon
+// slot n, reached after the first bytes of the word.
+func (m *Matcher) visit(sc *scratch, n int32, bytes, start int) {
 	in := &m.lex.infos[m.lex.info[n]]
+	if in.infl >= 0 && sc.inflOn && bytes < len(sc.curWord) {
+		sc.inflAt = append(sc.inflAt, inflAt{bytes: bytes, node: n})
+	}
 	if in.prefix >= 0 {
 		for _, x := range m.lex.lists[in.prefix] {
 			sc.addSym(x, start, qPrefix)
