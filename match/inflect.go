@@ -110,13 +110,15 @@ func buildInflectionTable() inflectionTable {
 // language without rules (or unknown).
 func (t inflectionTable) inflectionFor(lang string) int {
 	code := baseLang(lang)
+	if len(code) != 2 {
+		return 0
+	}
 	if code == "nb" || code == "nn" {
 		code = "no"
 	}
-	for i := range t {
-		if t[i].lang == code {
-			return i + 1
-		}
+	i, _ := slices.BinarySearchFunc(t, code, func(r inflectionRules, c string) int { return strings.Compare(r.lang, c) })
+	if i < len(t) && t[i].lang == code {
+		return i + 1
 	}
 	return 0
 }

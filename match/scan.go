@@ -462,9 +462,9 @@ func (m *Matcher) cjkWord(sc *scratch, t *token) bool {
 	kana, hangul := false, rune(0)
 	if t.cjk {
 		r, _ := utf8.DecodeRune(t.text)
-		kana = r == 0x30FC || unicode.Is(unicode.Katakana, r)
-		if unicode.Is(unicode.Hangul, r) {
-			hangul = r
+		kana = isKatakana(r)
+		if r >= 0xAC00 && r <= 0xD7A3 || r >= 0x1100 && r <= 0x11FF || r >= 0x3130 && r <= 0x318F {
+			hangul = r // syllables and jamo
 		}
 	}
 	cont := kana && t.adj && sc.prevKana
@@ -486,6 +486,12 @@ func (m *Matcher) cjkWord(sc *scratch, t *token) bool {
 	sc.prevHangul = hangul
 	sc.prevKana = kana
 	return noStart
+}
+
+// isKatakana reports katakana letters and the long mark ー (text is folded:
+// halfwidth forms are fullwidth).
+func isKatakana(r rune) bool {
+	return r >= 0x30A1 && r <= 0x30FA || r == 0x30FC || r >= 0x30FD && r <= 0x30FF || r >= 0x31F0 && r <= 0x31FF
 }
 
 // advance moves the partial matches over one token; with noStart no name
