@@ -118,6 +118,13 @@ type Entity struct {
 	// Names by the language they are written in; the key says how a name is
 	// stemmed ("any" or an unknown code: not stemmed).
 	Names map[string][]string `yaml:"names"`
+	// Exclude lists phrases a hit of the entity may lie inside without
+	// counting ("Venezuela Avenue", 古巴比伦), normalised as names are.
+	Exclude []string `yaml:"exclude"`
+	// Case is proper (capitalised name words match capitalised text words
+	// only, or words in capitals) or any; empty: proper for people, any for
+	// the other kinds.
+	Case string `yaml:"case"`
 }
 
 // Rule is an alert rule.

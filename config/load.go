@@ -326,6 +326,16 @@ func (c *Config) validate(l *lines) []error {
 				}
 			}
 		}
+		for _, phrase := range e.Exclude {
+			if strings.Trim(phrase, "* \t") == "" {
+				add(l.at("entities", i, "exclude"), "%s (%s).exclude: empty phrase %q", where, e.ID, phrase)
+			}
+		}
+		switch e.Case {
+		case "", match.CaseProper, match.CaseAny:
+		default:
+			add(l.at("entities", i, "case"), "%s (%s).case %q: must be %s or %s", where, e.ID, e.Case, match.CaseProper, match.CaseAny)
+		}
 		if n == 0 && e.Country == "" {
 			add(l.at("entities", i), "%s (%s): needs names or a country", where, e.ID)
 		}

@@ -119,7 +119,7 @@ func (f *folder) classify(r rune) (out string, class, flags uint8) {
 }
 
 // fold applies full case folding, removes the diacritics of Latin, Greek,
-// Cyrillic, Arabic and Hebrew letters and maps a few letters to the form
+// Cyrillic, Arabic and Hebrew letters and the nukta of Indic scripts, and maps a few letters to the form
 // used for matching. The input is in NFKC.
 func (f *folder) fold(s string) string {
 	s = f.caser.String(s)
@@ -128,7 +128,7 @@ func (f *folder) fold(s string) string {
 	base := rune(-1)
 	for _, r := range d {
 		if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) {
-			if base >= 0 && isStripScript(base) && !keepMark(base, r) {
+			if base >= 0 && isStripScript(base) && !keepMark(base, r) || isNukta(r) {
 				continue
 			}
 			b.WriteRune(r)
@@ -145,6 +145,18 @@ func (f *folder) fold(s string) string {
 		b.WriteRune(r)
 	}
 	return norm.NFC.String(b.String())
+}
+
+// isNukta reports the nukta of the Indic scripts, a dot below that marks
+// sounds of borrowed words and that writers often leave out: वेनेज़ुएला and
+// वेनेजुएला are one name to readers. Unlike the other marks of these scripts
+// (vowel signs, viramas), it is removed.
+func isNukta(r rune) bool {
+	switch r {
+	case 0x093C, 0x09BC, 0x0A3C, 0x0ABC, 0x0B3C, 0x0C3C, 0x0CBC, 0x1BE6, 0x111CA, 0x110BA:
+		return true
+	}
+	return false
 }
 
 // keepMark reports whether a combining mark stays on its base although the

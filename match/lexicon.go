@@ -25,6 +25,7 @@ const (
 	infoExact  = 1 << 28
 	infoPrefix = 1 << 29
 	infoTrig   = 1 << 30
+	infoInfl   = -1 << 31 // the sign bit: the node is a stem of proper-name inflection
 	checkMask  = infoExact - 1
 	maxSlots   = checkMask
 )
@@ -34,6 +35,7 @@ type lexInfo struct {
 	exact  int32 // list of name words equal to this string, or -1
 	prefix int32 // list of prefix name words equal to this string, or -1
 	trig   int32 // index into lexicon.trigs, or -1
+	infl   int32 // list of indexes into Matcher.inflStems: the name words an inflected form may be built on, or -1
 }
 
 // trigger says that words passing through a node may stem to a name word's
@@ -70,23 +72,39 @@ func (l *lexicon) child(n int32, c byte) int32 {
 // lexBuilder builds a lexicon.
 type lexBuilder struct {
 	kids   []map[byte]int32
+	parent []int32
 	exact  [][]int32
 	prefix [][]int32
 	trigs  [][]trigger
+	infl   map[int32][]int32 // few nodes: sparse
 }
 
 func newLexBuilder() *lexBuilder {
-	b := &lexBuilder{}
-	b.node()
+	b := &lexBuilder{infl: map[int32][]int32{}}
+	b.node(-1)
 	return b
 }
 
-func (b *lexBuilder) node() int32 {
+func (b *lexBuilder) node(parent int32) int32 {
 	b.kids = append(b.kids, nil)
+	b.parent = append(b.parent, parent)
 	b.exact = append(b.exact, nil)
 	b.prefix = append(b.prefix, nil)
 	b.trigs = append(b.trigs, nil)
 	return int32(len(b.kids) - 1)
+}
+
+// up returns the ancestor of node n that is k bytes shorter.
+func (b *lexBuilder) up(n int32, k int) int32 {
+	for ; k > 0; k-- {
+		n = b.parent[n]
+	}
+	return n
+}
+
+// addInfl records that inflected forms may be built on the string of node n.
+func (b *lexBuilder) addInfl(n, stem int32) {
+	b.infl[n] = append(b.infl[n], stem)
 }
 
 // path returns the node of s, creating it.
@@ -100,7 +118,7 @@ func (b *lexBuilder) path(s string) int32 {
 		}
 		c, ok := k[s[i]]
 		if !ok {
-			c = b.node()
+			c = b.node(n)
 			b.kids[n][s[i]] = c
 		}
 		n = c
@@ -108,9 +126,11 @@ func (b *lexBuilder) path(s string) int32 {
 	return n
 }
 
-func (b *lexBuilder) addExact(s string, w int32) {
+// addExact records name word w for string s and returns the node of s.
+func (b *lexBuilder) addExact(s string, w int32) int32 {
 	n := b.path(s)
 	b.exact[n] = append(b.exact[n], w)
+	return n
 }
 
 func (b *lexBuilder) addPrefix(s string, w int32) {
@@ -242,10 +262,10 @@ func (b *lexBuilder) freeze() (lexicon, error) {
 // info records node n's lists and triggers, returning their index (or -1)
 // and the flags saying what they hold.
 func (b *lexBuilder) info(l *lexicon, n int32) (int32, int32) {
-	if len(b.exact[n]) == 0 && len(b.prefix[n]) == 0 && len(b.trigs[n]) == 0 {
+	if len(b.exact[n]) == 0 && len(b.prefix[n]) == 0 && len(b.trigs[n]) == 0 && len(b.infl[n]) == 0 {
 		return -1, 0
 	}
-	in := lexInfo{exact: -1, prefix: -1, trig: -1}
+	in := lexInfo{exact: -1, prefix: -1, trig: -1, infl: -1}
 	flags := int32(0)
 	if ws := b.exact[n]; len(ws) > 0 {
 		in.exact = int32(len(l.lists))
@@ -261,6 +281,11 @@ func (b *lexBuilder) info(l *lexicon, n int32) (int32, int32) {
 		in.trig = int32(len(l.trigs))
 		l.trigs = append(l.trigs, ts)
 		flags |= infoTrig
+	}
+	if is := b.infl[n]; len(is) > 0 {
+		in.infl = int32(len(l.lists))
+		l.lists = append(l.lists, is)
+		flags |= infoInfl
 	}
 	l.infos = append(l.infos, in)
 	return int32(len(l.infos) - 1), flags

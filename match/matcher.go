@@ -67,6 +67,8 @@ var (
 	// ErrTooManyNames: the names do not fit the automaton (hundreds of
 	// millions of name bytes).
 	ErrTooManyNames = errors.New("too many names")
+	// ErrInvalidCase: an entity's case is neither proper nor any.
+	ErrInvalidCase = errors.New("invalid case")
 )
 
 // Entity is a person, place, organisation or anything else to find, and the
@@ -80,6 +82,43 @@ type Entity struct {
 	// Names by the language they are written in; the key says how a name is
 	// stemmed ("any" or a language without a stemmer: not stemmed).
 	Names map[string][]string
+	// Exclude lists phrases (in any script, normalised as names are) that
+	// a hit of this entity may lie inside without counting: 古巴比伦
+	// (ancient Babylon) for 古巴 (Cuba), "Venezuela Avenue".
+	Exclude []string
+	// Case says whether the capitalised words of the configured names match
+	// only capitalised text words (CaseProper) or any (CaseAny); "" is the
+	// default of the entity's kind (see DefaultCase).
+	Case string
+}
+
+// Case modes of an entity's names.
+const (
+	// CaseProper: a capitalised name word only matches a capitalised text
+	// word (an all-capitals headline qualifies): Maduro, not maduro (ripe).
+	CaseProper = "proper"
+	// CaseAny: name words match whatever the case of the text.
+	CaseAny = "any"
+)
+
+// DefaultCase is the case mode of an entity whose Case is empty: proper for
+// people, whose names are often common words elsewhere (Maduro, Rubio,
+// Costa), any for the other kinds.
+func DefaultCase(kind string) string {
+	if kind == "person" {
+		return CaseProper
+	}
+	return CaseAny
+}
+
+// properCase reports whether an entity's configured names match capitalised
+// text words only.
+func properCase(e Entity) bool {
+	c := strings.ToLower(strings.TrimSpace(e.Case))
+	if c == "" {
+		c = DefaultCase(e.Kind)
+	}
+	return c == CaseProper
 }
 
 // Options tunes NewMatcher.
@@ -137,11 +176,17 @@ type Matcher struct {
 	stems     [numStemmers + 1]map[string]int32 // stem → index into stemLists
 	stemLists [][]int32                         // name words by stem
 
+	alts      map[int32][]int32 // name → the names of other languages of its entity on the same words
+	inflStems []inflStem        // what lexicon nodes flagged infoInfl say (lexInfo.infl)
+	infl      inflectionTable
+
 	root  []int32    // name word → automaton node after it, or -1
 	trans transTable // (node, adjacent, name word) → node
 	outAt []int32    // per automaton node n: its outputs are outs[outAt[n]:outAt[n+1]]
 	outs  []output   // the names ending at each node
 	more  []bool     // per automaton node: has transitions
+
+	excludes int // names that are exclusions
 
 	pool scratchPool
 }
@@ -155,7 +200,11 @@ type nameInfo struct {
 	entity  int32
 	text    string
 	lang    string
-	derived bool // from CLDR rather than configured
+	exclude bool   // an exclusion phrase, not a name
+	derived bool   // from CLDR rather than configured
+	own     bool   // applies only to articles of its own language (see ownLanguageOnly)
+	base    string // the base language of lang ("" for any)
+	langs   string // of a CLDR name: the base languages that write it, space-separated
 }
 
 // nameWord is a word of a name as the automaton sees it: a folded form, the
@@ -214,11 +263,23 @@ func NewMatcher(entities []Entity, opts Options) (*Matcher, error) {
 		} else if e.Kind != "" {
 			b.m.entities[idx].kind = e.Kind
 		}
+		var proper bool
+		switch strings.ToLower(strings.TrimSpace(e.Case)) {
+		case "", CaseProper, CaseAny:
+			proper = properCase(e)
+		default:
+			errs = append(errs, fmt.Errorf("entity %q: case %q: must be %s or %s: %w", id, e.Case, CaseProper, CaseAny, ErrInvalidCase))
+		}
 		for _, lang := range sortedKeys(e.Names) {
 			for _, name := range e.Names[lang] {
-				if err := b.addName(idx, lang, name, false); err != nil {
+				if err := b.addName(idx, lang, name, nameOpts{proper: proper}); err != nil {
 					errs = append(errs, err)
 				}
+			}
+		}
+		for _, phrase := range e.Exclude {
+			if err := b.addName(idx, "any", phrase, nameOpts{exclude: true}); err != nil {
+				errs = append(errs, err)
 			}
 		}
 		if e.Country != "" {
@@ -276,7 +337,7 @@ func CompileTerms(terms []Term) (*Matcher, error) {
 			idx = b.entity(t.ID, "")
 			byID[t.ID] = idx
 		}
-		if err := b.addName(idx, t.Lang, t.Text, false); err != nil {
+		if err := b.addName(idx, t.Lang, t.Text, nameOpts{}); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -291,12 +352,12 @@ func CompileTerms(terms []Term) (*Matcher, error) {
 }
 
 // Names returns the number of names compiled: distinct (entity, language,
-// name) triples, CLDR's included.
+// name) triples, CLDR's included, exclusions not.
 func (m *Matcher) Names() int {
 	if m == nil {
 		return 0
 	}
-	return len(m.names)
+	return len(m.names) - m.excludes
 }
 
 // Entities returns the number of entities compiled.
@@ -324,6 +385,7 @@ type builder struct {
 	stemmed  map[stemKey]string
 	more     map[int32]bool
 	countrys map[int32]bool
+	wordNode []int32 // name word → its lexicon builder node (-1: a prefix or CJK word)
 }
 
 // collect keeps a name's token.
@@ -365,14 +427,26 @@ func (b *builder) addCountry(idx int32, names []cldrName) {
 	for _, n := range names {
 		// CLDR's names are well formed; one that normalises to nothing is
 		// skipped rather than reported.
-		_ = b.addName(idx, n.lang, n.name, true)
+		_ = b.addName(idx, n.lang, n.name, nameOpts{derived: true, own: n.own, langs: n.langs})
 	}
 }
 
+// nameOpts says what kind of name addName compiles.
+type nameOpts struct {
+	derived bool   // from CLDR
+	own     bool   // CLDR name for articles of its languages only
+	langs   string // the base languages that write a CLDR name, space-separated
+	exclude bool   // an exclusion phrase
+	proper  bool   // capitalised words match capitalised text words only
+}
+
 // addName compiles one name of entity idx.
-func (b *builder) addName(idx int32, lang, text string, derived bool) error {
+func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 	id := b.m.entities[idx].id
 	bad := func(reason string) error {
+		if o.exclude {
+			return fmt.Errorf("entity %q: exclude %q: %s: %w", id, text, reason, ErrInvalidName)
+		}
 		return fmt.Errorf("entity %q: name %q (%s): %s: %w", id, text, lang, reason, ErrInvalidName)
 	}
 	raw := strings.TrimSpace(text)
@@ -386,16 +460,21 @@ func (b *builder) addName(idx int32, lang, text string, derived bool) error {
 	if !utf8.ValidString(raw) {
 		return bad("not valid UTF-8")
 	}
-	key := nameInfo{entity: idx, text: text, lang: lang}
+	key := nameInfo{entity: idx, text: text, lang: lang, exclude: o.exclude}
 	if b.seen[key] {
 		return nil
 	}
 	st := stemmerFor(lang)
+	if o.exclude {
+		st = 0
+	}
 	b.toks = b.toks[:0]
 	b.tok.run(raw, false, b.collect)
 	if len(b.toks) == 0 {
 		return bad("no letters or digits to match")
 	}
+	base := baseLang(lang)
+	langs := o.langs
 	path := make([]int32, len(b.toks))
 	for i, t := range b.toks {
 		w := nameWord{form: t.form, runes: int32(t.runes)}
@@ -410,27 +489,74 @@ func (b *builder) addName(idx int32, lang, text string, derived bool) error {
 		// A country name from CLDR is a proper noun: folded, too many of
 		// them are common words elsewhere (Danish Island is English
 		// island, Latvian Čada Spanish cada), so they only match
-		// capitalised words.
-		w.strict = derived && t.upper && !t.cjk && !w.star
+		// capitalised words; so do the names of an entity in proper case.
+		w.strict = (o.derived || o.proper) && t.upper && !t.cjk && !w.star
 		path[i] = b.intern(w)
+		if !t.cjk && !w.star && !o.exclude {
+			b.inflectable(path[i], base, langs, o.derived) // exclusions are not inflected
+		}
 	}
 	b.seen[key] = true
-	key.derived = derived
+	key.derived, key.own, key.base = o.derived, o.own, base
+	key.langs = langs
 	b.m.names = append(b.m.names, key)
-	b.count[idx]++
+	if o.exclude {
+		b.m.excludes++
+	} else {
+		b.count[idx]++
+	}
 	name := int32(len(b.m.names) - 1)
 
 	node := int32(0)
 	for i, w := range path {
 		node = b.step(node, i > 0 && b.toks[i].adj, w)
 	}
-	for _, o := range b.outs[node] {
-		if o.entity == idx {
-			return nil // another name of the entity already ends here
+	for _, out := range b.outs[node] {
+		if n := &b.m.names[out.name]; out.entity == idx && n.exclude == o.exclude {
+			// Another name of the entity already ends here; one of
+			// another language is kept aside, for the hits in articles of
+			// that language to report.
+			if n.base != base && !slices.Contains(b.m.alts[out.name], name) {
+				if b.m.alts == nil {
+					b.m.alts = map[int32][]int32{}
+				}
+				b.m.alts[out.name] = append(b.m.alts[out.name], name)
+			}
+			return nil
 		}
 	}
 	b.outs[node] = append(b.outs[node], output{entity: idx, name: name})
 	return nil
+}
+
+// inflectable registers name word id, of a name filed under language base,
+// for proper-name inflection: text words made of the word, or of the word
+// without its final vowel, plus an ending. A CLDR name inflects only in the
+// articles of a language that writes it (Estonian Kubani, the Kuban, is no
+// case form of German Kuba; Estonian writes Kuuba).
+func (b *builder) inflectable(id int32, base, langs string, derived bool) {
+	w := &b.m.words[id]
+	if w.runes < minInflectRunes {
+		return
+	}
+	node := b.wordNode[id]
+	if node < 0 {
+		return
+	}
+	add := func(n int32, drop bool) {
+		st := inflStem{word: id, drop: drop, lang: base, derived: derived, langs: langs}
+		for _, i := range b.lb.infl[n] {
+			if b.m.inflStems[i] == st {
+				return
+			}
+		}
+		b.lb.addInfl(n, int32(len(b.m.inflStems)))
+		b.m.inflStems = append(b.m.inflStems, st)
+	}
+	add(node, false)
+	if last, size := utf8.DecodeLastRuneInString(w.form); isFinalVowel(last) && w.runes-1 >= minInflectRunes {
+		add(b.lb.up(node, size), true)
+	}
 }
 
 // nameToken is a token of a name being compiled.
@@ -460,13 +586,16 @@ func (b *builder) intern(w nameWord) int32 {
 	b.m.words = append(b.m.words, w)
 	if w.star {
 		b.lb.addPrefix(w.form, id)
+		b.wordNode = append(b.wordNode, -1)
 		return id
 	}
+	var node int32
 	if w.strict {
-		b.lb.addExact(w.form, id|strictWord)
+		node = b.lb.addExact(w.form, id|strictWord)
 	} else {
-		b.lb.addExact(w.form, id)
+		node = b.lb.addExact(w.form, id)
 	}
+	b.wordNode = append(b.wordNode, node)
 	if w.stem == 0 {
 		return id
 	}
@@ -623,6 +752,7 @@ func (b *builder) finish() (*Matcher, error) {
 	for n := range b.more {
 		m.more[n] = true
 	}
+	m.infl = inflections()
 	m.pool = scratchPool{m: m, max: max(4, 2*runtime.GOMAXPROCS(0))}
 	return m, nil
 }

@@ -81,7 +81,21 @@ type scratch struct {
 	vbuf   []byte
 	env    *snowballstem.Env
 	cache  stemCache
-	lang   int // the stemmer of the text's language; -1: unknown, any
+	lang   int    // the stemmer of the text's language; -1: unknown, any
+	infl   int    // the inflection rules of the text's language; 0: none
+	lang2  string // the text's base language; "": unknown
+
+	// Words of scripts without spaces: the hits that end on a katakana
+	// rune (from kanaFrom on; -1: none) wait for the next token, and the
+	// Hangul runes of the current word are counted.
+	kanaFrom   int
+	prevKana   bool
+	hangulRun  int
+	prevHangul rune
+	excl       []rawHit
+	inflAt     []inflAt
+	curWord    []byte // the word lookupWord walks
+	inflOn     bool   // it may be an inflected name
 }
 
 func newScratch(m *Matcher) *scratch {
@@ -171,18 +185,27 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	lex := &m.lex
 	n := int32(0)
 	sc.trigs = sc.trigs[:0]
+	sc.inflAt = sc.inflAt[:0]
+	sc.curWord = w
+	// Stems of proper-name inflection matter in an article with rules, for
+	// a capitalised word.
+	mask := int32(infoPrefix | infoTrig)
+	sc.inflOn = sc.infl > 0 && upper
+	if sc.inflOn {
+		mask |= infoInfl
+	}
 	i := 0
 	if len(w) >= 2 && !lex.skip1[w[0]] {
 		// The first two bytes in one step.
 		n, i = lex.two[int(w[0])<<8|int(w[1])], 2
-		if n >= 0 && lex.slots[n].check&(infoPrefix|infoTrig) != 0 {
-			m.visit(sc, n, start)
+		if n >= 0 && lex.slots[n].check&mask != 0 {
+			m.visit(sc, n, i, start)
 		}
 	}
 	for ; i < len(w) && n >= 0; i++ {
 		n = lex.child(n, w[i])
-		if n >= 0 && lex.slots[n].check&(infoPrefix|infoTrig) != 0 {
-			m.visit(sc, n, start)
+		if n >= 0 && lex.slots[n].check&mask != 0 {
+			m.visit(sc, n, i+1, start)
 		}
 	}
 	if n >= 0 && i == len(w) && lex.slots[n].check&infoExact != 0 {
@@ -195,6 +218,9 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 			}
 			sc.addSym(x, start, qExact)
 		}
+	}
+	if len(sc.inflAt) > 0 {
+		m.inflect(sc, w, runes, start)
 	}
 	if len(sc.trigs) == 0 {
 		return
@@ -229,9 +255,13 @@ func (m *Matcher) lookupWord(sc *scratch, w []byte, runes int, start int, upper 
 	}
 }
 
-// visit collects the prefix names and triggers of lexicon slot n.
-func (m *Matcher) visit(sc *scratch, n int32, start int) {
+// visit collects the prefix names, triggers and inflection stems of lexicon
+// slot n, reached after the first bytes of the word.
+func (m *Matcher) visit(sc *scratch, n int32, bytes, start int) {
 	in := &m.lex.infos[m.lex.info[n]]
+	if in.infl >= 0 && sc.inflOn && bytes < len(sc.curWord) {
+		sc.inflAt = append(sc.inflAt, inflAt{bytes: bytes, node: n})
+	}
 	if in.prefix >= 0 {
 		for _, x := range m.lex.lists[in.prefix] {
 			sc.addSym(x, start, qPrefix)
@@ -307,6 +337,45 @@ func (m *Matcher) arabicVariants(sc *scratch, t *token) {
 	}
 }
 
+// Hebrew letters that may be proclitics: ב ה ו כ ל מ ש.
+func hebrewProclitic(r rune) bool {
+	switch r {
+	case 'ב', 'ה', 'ו', 'כ', 'ל', 'מ', 'ש':
+		return true
+	}
+	return false
+}
+
+// heMaxPf is the number of proclitics a Hebrew word is tried without: up
+// to three (וכש, ומה, שב...).
+const heMaxPf = 3
+
+// hebrewVariants looks the token up again without up to three proclitics
+// (ב ה ו כ ל מ ש, in any combination). A word that starts with ו doubles
+// it after a proclitic (בוונצואלה: ב + ונצואלה), so a doubled ו is also
+// tried as one.
+func (m *Matcher) hebrewVariants(sc *scratch, t *token) {
+	w := t.text
+	p := 0
+	for skip := 1; skip <= heMaxPf && skip <= t.runes-2; skip++ {
+		r, size := utf8.DecodeRune(w[p:])
+		if !hebrewProclitic(r) {
+			return
+		}
+		p += size
+		start := arabicStart(sc.tok.src, t.start, t.end, skip)
+		m.lookupWord(sc, w[p:], t.runes-skip, start, false)
+		if rest := w[p:]; len(rest) > 4 && string(rest[:4]) == "וו" {
+			m.lookupWord(sc, rest[2:], t.runes-skip-1, start, false)
+		}
+	}
+}
+
+// isHebrewWord reports whether a folded word starts with a Hebrew letter.
+func isHebrewWord(w []byte) bool {
+	return len(w) >= 2 && w[0] == 0xD7 && w[1] >= 0x90 && w[1] <= 0xAA
+}
+
 // arabicStart returns the offset in src of the rune after the first skip
 // letters of the word at src[start:end], skipping diacritics.
 func arabicStart(src string, start, end, skip int) int {
@@ -340,33 +409,101 @@ func (m *Matcher) scan(sc *scratch, text string, html bool, lang int) {
 	sc.lang = lang
 	sc.hits = sc.hits[:0]
 	sc.active = sc.active[:0]
+	sc.kanaFrom, sc.prevKana, sc.hangulRun, sc.prevHangul = -1, false, 0, 0
 	sc.tok.run(text, html, sc.onTok)
 	m.resolve(sc)
 }
 
 // token matches one token of the text.
 func (m *Matcher) token(sc *scratch, t *token) {
+	noStart := false
+	if t.cjk || sc.kanaFrom >= 0 || sc.prevKana || sc.hangulRun > 0 {
+		noStart = m.cjkWord(sc, t)
+	}
 	sc.syms = sc.syms[:0]
 	m.lookupWord(sc, t.text, t.runes, t.start, t.upper)
-	if !t.cjk && t.runes >= 3 && isArabicWord(t.text) {
-		m.arabicVariants(sc, t)
+	if !t.cjk && t.runes >= 3 {
+		if isArabicWord(t.text) {
+			m.arabicVariants(sc, t)
+		} else if isHebrewWord(t.text) {
+			m.hebrewVariants(sc, t)
+		}
 	}
 	if len(sc.syms) == 0 {
 		sc.active = sc.active[:0]
 		return
 	}
-	m.advance(sc, t)
+	from := len(sc.hits)
+	m.advance(sc, t, noStart)
+	if sc.prevKana && len(sc.hits) > from {
+		sc.kanaFrom = from
+	}
 }
 
-// advance moves the partial matches over one token.
-func (m *Matcher) advance(sc *scratch, t *token) {
+// Korean prefixes a name may follow within a word: 대 (對, towards: 대쿠바
+// 제재), 주 (駐, resident in), 친 (pro-), 반 (anti-), 재 (在, in), 방 (訪,
+// visiting).
+func hangulPrefix(r rune) bool {
+	switch r {
+	case '대', '주', '친', '반', '재', '방':
+		return true
+	}
+	return false
+}
+
+// cjkWord applies the word rules of katakana and Hangul to token t before it
+// is matched: the hits that ended on a katakana rune are dropped when t
+// continues the katakana word (カリブ in カリブー, the caribou), and it
+// reports whether a name may not start at t: inside a katakana word, or
+// inside a Hangul word but for its first syllable or after a prefix (쿠바
+// not in 스쿠바, scuba). Particles and suffixes may follow a Hangul name
+// (쿠바의, 쿠바인).
+func (m *Matcher) cjkWord(sc *scratch, t *token) bool {
+	kana, hangul := false, rune(0)
+	if t.cjk {
+		r, _ := utf8.DecodeRune(t.text)
+		kana = isKatakana(r)
+		if r >= 0xAC00 && r <= 0xD7A3 || r >= 0x1100 && r <= 0x11FF || r >= 0x3130 && r <= 0x318F {
+			hangul = r // syllables and jamo
+		}
+	}
+	cont := kana && t.adj && sc.prevKana
+	if sc.kanaFrom >= 0 {
+		if cont {
+			sc.hits = sc.hits[:sc.kanaFrom]
+		}
+		sc.kanaFrom = -1
+	}
+	noStart := cont
+	if hangul != 0 && t.adj && sc.hangulRun > 0 {
+		noStart = sc.hangulRun > 1 || !hangulPrefix(sc.prevHangul)
+		sc.hangulRun++
+	} else if hangul != 0 {
+		sc.hangulRun = 1
+	} else {
+		sc.hangulRun = 0
+	}
+	sc.prevHangul = hangul
+	sc.prevKana = kana
+	return noStart
+}
+
+// isKatakana reports katakana letters and the long mark ー (text is folded:
+// halfwidth forms are fullwidth).
+func isKatakana(r rune) bool {
+	return r >= 0x30A1 && r <= 0x30FA || r == 0x30FC || r >= 0x30FD && r <= 0x30FF || r >= 0x31F0 && r <= 0x31FF
+}
+
+// advance moves the partial matches over one token; with noStart no name
+// starts at it.
+func (m *Matcher) advance(sc *scratch, t *token, noStart bool) {
 	if len(sc.syms) == 0 {
 		sc.active = sc.active[:0]
 		return
 	}
 	next := sc.next[:0]
 	for _, s := range sc.syms {
-		if n := m.root[s.w]; n >= 0 {
+		if n := m.root[s.w]; n >= 0 && !noStart {
 			next = append(next, state{node: n, start: s.start, q: s.q})
 		}
 	}
@@ -385,6 +522,11 @@ func (m *Matcher) advance(sc *scratch, t *token) {
 	k := 0
 	for _, st := range next {
 		for _, o := range m.outs[m.outAt[st.node]:m.outAt[st.node+1]] {
+			if n := &m.names[o.name]; n.own && sc.lang2 != "" && !ownLang(n.langs, sc.lang2) {
+				// A CLDR name for articles of its own languages only (or
+				// of an unknown language).
+				continue
+			}
 			sc.hits = append(sc.hits, rawHit{entity: o.entity, name: o.name, start: st.start, end: int32(t.end), q: st.q})
 		}
 		if m.more[st.node] {
@@ -400,6 +542,9 @@ func (m *Matcher) advance(sc *scratch, t *token) {
 // mention of the same entity, and a CLDR country name inside a longer
 // mention of another entity.
 func (m *Matcher) resolve(sc *scratch) {
+	if m.excludes > 0 {
+		m.exclude(sc)
+	}
 	hits := sc.hits
 	if len(hits) < 2 {
 		return
@@ -428,8 +573,14 @@ func (m *Matcher) resolve(sc *scratch) {
 			if exact && h.q == qStem {
 				continue // an inflection guess where another entity's name is written out
 			}
-			if slices.ContainsFunc(hits[group:k], func(g rawHit) bool { return g.entity == h.entity }) {
-				continue // the same entity on the same span: the first is best
+			if i := slices.IndexFunc(hits[group:k], func(g rawHit) bool { return g.entity == h.entity }); i >= 0 {
+				// The same entity on the same span: the first is best, but
+				// for a name of the text's own language of equal quality
+				// (a German Kuba is explained by the German name).
+				if g := &hits[group+i]; g.q == h.q && sc.lang2 != "" && m.names[h.name].base == sc.lang2 && m.names[g.name].base != sc.lang2 {
+					g.name = h.name
+				}
+				continue
 			}
 		}
 		if maxEnd >= h.end && m.contained(hits[:k], h) {
@@ -441,6 +592,54 @@ func (m *Matcher) resolve(sc *scratch) {
 		k++
 	}
 	sc.hits = hits[:k]
+}
+
+// ownName returns the name of language lang that stands on the same words
+// as name (its entity's first name there), or name itself.
+func (m *Matcher) ownName(name int32, lang string) *nameInfo {
+	for _, a := range m.alts[name] {
+		if n := &m.names[a]; n.base == lang {
+			return n
+		}
+	}
+	return &m.names[name]
+}
+
+// ownLang reports whether base language lang is one of langs (" cs de pl ").
+func ownLang(langs, lang string) bool {
+	for langs != "" {
+		var l string
+		l, langs, _ = strings.Cut(langs, " ")
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// exclude drops the exclusion hits from sc.hits, and every hit of an entity
+// that lies inside one of that entity's exclusions.
+func (m *Matcher) exclude(sc *scratch) {
+	sc.excl = sc.excl[:0]
+	for _, h := range sc.hits {
+		if m.names[h.name].exclude {
+			sc.excl = append(sc.excl, h)
+		}
+	}
+	if len(sc.excl) == 0 {
+		return
+	}
+	k := 0
+	for _, h := range sc.hits {
+		if m.names[h.name].exclude || slices.ContainsFunc(sc.excl, func(x rawHit) bool {
+			return x.entity == h.entity && x.start <= h.start && h.end <= x.end
+		}) {
+			continue
+		}
+		sc.hits[k] = h
+		k++
+	}
+	sc.hits = sc.hits[:k]
 }
 
 // contained reports whether h lies inside a kept hit that suppresses it.
@@ -485,6 +684,7 @@ func (m *Matcher) Find(field, text string) []Hit {
 	}
 	sc := m.pool.get()
 	defer m.pool.put(sc)
+	sc.infl, sc.lang2 = 0, ""
 	m.scan(sc, text, true, -1)
 	if len(sc.hits) == 0 {
 		return nil
@@ -528,6 +728,8 @@ func (m *Matcher) Tag(lang string, fields []Field) []Hit {
 	if st < 0 {
 		st = unknownArticleLang
 	}
+	sc.lang2 = baseLang(lang)
+	sc.infl = m.infl.inflectionFor(sc.lang2)
 	sc.all = sc.all[:0]
 	for f, field := range fields[:min(len(fields), 256)] {
 		if field.Text == "" {
@@ -545,6 +747,9 @@ func (m *Matcher) Tag(lang string, fields []Field) []Hit {
 	out := make([]Hit, len(sc.all))
 	for i, h := range sc.all {
 		n := &m.names[h.name]
+		if n.base != sc.lang2 && sc.lang2 != "" {
+			n = m.ownName(h.name, sc.lang2)
+		}
 		field := &fields[h.field]
 		out[i] = Hit{
 			ID:       m.entities[h.entity].id,

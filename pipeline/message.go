@@ -26,6 +26,7 @@ type Article struct {
 	Title      string    `json:"title"`
 	Summary    string    `json:"summary,omitempty"`
 	Content    string    `json:"content,omitempty"` // HTML as the feed sent it
+	Media      string    `json:"media,omitempty"`   // Media RSS titles, captions and keywords, one per line
 	Lang       string    `json:"lang,omitempty"`
 	LangConf   float64   `json:"lang_confidence,omitempty"` // 1 when declared by the feed
 	Authors    []string  `json:"authors,omitempty"`
@@ -40,11 +41,12 @@ const (
 	FieldTitle   = "title"
 	FieldSummary = "summary"
 	FieldContent = "content"
+	FieldMedia   = "media"
 )
 
 // TextFields lists the fields entities and rule words are looked for in, in
 // the order they are searched.
-func TextFields() []string { return []string{FieldTitle, FieldSummary, FieldContent} }
+func TextFields() []string { return []string{FieldTitle, FieldSummary, FieldContent, FieldMedia} }
 
 // Field returns the text of a field named as in TextFields ("" for any
 // other name).
@@ -56,6 +58,8 @@ func (a *Article) Field(name string) string {
 		return a.Summary
 	case FieldContent:
 		return a.Content
+	case FieldMedia:
+		return a.Media
 	}
 	return ""
 }
@@ -68,7 +72,7 @@ type Entity struct {
 	ID       string `json:"id"`
 	Kind     string `json:"kind"`
 	Surface  string `json:"surface"`
-	Field    string `json:"field"` // title, summary or content
+	Field    string `json:"field"` // title, summary, content or media
 	Start    int    `json:"start"`
 	End      int    `json:"end"`
 	Name     string `json:"name,omitempty"`      // the configured name that matched

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	ext "github.com/mmcdole/gofeed/extensions"
 	"golang.org/x/text/language"
 
 	"github.com/mediawatch/mediawatch/htmltext"
@@ -27,6 +28,7 @@ type Item struct {
 	Title      string    `json:"title"`
 	Summary    string    `json:"summary,omitempty"`
 	Content    string    `json:"content,omitempty"`
+	Media      string    `json:"media,omitempty"`           // Media RSS titles, descriptions and keywords, one per line (see itemMedia)
 	Lang       string    `json:"lang,omitempty"`            // declared by the item or its feed
 	LangConf   float64   `json:"lang_confidence,omitempty"` // 1 when declared
 	Authors    []string  `json:"authors,omitempty"`
@@ -74,6 +76,7 @@ func adaptItem(feedID string, f *gofeed.Feed, item *gofeed.Item, fetched time.Ti
 		Title:      cut(plainText(item.Title), lim.MaxTitle),
 		Summary:    cut(strings.TrimSpace(item.Description), lim.MaxSummary),
 		Content:    cut(strings.TrimSpace(item.Content), lim.MaxContent),
+		Media:      cut(itemMedia(item), lim.MaxSummary),
 		Authors:    lim.list(itemAuthors(f, item), stats),
 		Categories: lim.list(cleanList(item.Categories), stats),
 		Fetched:    fetched.UTC(),
@@ -106,6 +109,45 @@ func adaptItem(feedID string, f *gofeed.Feed, item *gofeed.Item, fetched time.Ti
 	}
 	a.ID = ArticleID(feedID, canonical, guid)
 	return a, true
+}
+
+// mediaText lists the Media RSS elements whose text an item's Media keeps:
+// what captions, titles and keywords of its pictures and videos say.
+var mediaText = []string{"title", "description", "keywords", "text"}
+
+// itemMedia returns the text of an item's Media RSS elements (media:title,
+// media:description, media:keywords, media:text, also inside media:group and
+// media:content), one per line, each once, in document order by element
+// name. Their HTML, if any, stays: the matcher reads it as it reads the
+// summary.
+func itemMedia(item *gofeed.Item) string {
+	media := item.Extensions["media"]
+	if len(media) == 0 {
+		return ""
+	}
+	var lines []string
+	seen := map[string]bool{}
+	var walk func(elems map[string][]ext.Extension, depth int)
+	walk = func(elems map[string][]ext.Extension, depth int) {
+		for _, name := range mediaText {
+			for _, e := range elems[name] {
+				if v := strings.TrimSpace(e.Value); v != "" && !seen[v] {
+					seen[v] = true
+					lines = append(lines, v)
+				}
+			}
+		}
+		if depth >= 3 {
+			return
+		}
+		for _, name := range []string{"group", "content"} {
+			for _, e := range elems[name] {
+				walk(e.Children, depth+1)
+			}
+		}
+	}
+	walk(media, 0)
+	return strings.Join(lines, "\n")
 }
 
 // isWebURL reports whether a canonical URL is http or https.

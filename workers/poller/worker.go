@@ -393,7 +393,7 @@ func articles(items []reader.Item, lang string) []pipeline.Article {
 	for i, it := range items {
 		a := pipeline.Article{
 			Schema: pipeline.ArticleSchema, ID: it.ID, Feed: it.Feed, URL: it.URL,
-			Title: it.Title, Summary: it.Summary, Content: it.Content,
+			Title: it.Title, Summary: it.Summary, Content: it.Content, Media: it.Media,
 			Lang: it.Lang, LangConf: it.LangConf, Authors: it.Authors, Categories: it.Categories,
 			Published: it.Published, Fetched: it.Fetched,
 		}

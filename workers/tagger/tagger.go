@@ -54,7 +54,7 @@ type Config struct {
 func ConfigFrom(c *config.Config) Config {
 	out := Config{Countries: c.Gazetteer.Countries, Entities: make([]match.Entity, len(c.Entities))}
 	for i, e := range c.Entities {
-		out.Entities[i] = match.Entity{ID: e.ID, Kind: e.Kind, Country: e.Country, Names: e.Names}
+		out.Entities[i] = match.Entity{ID: e.ID, Kind: e.Kind, Country: e.Country, Names: e.Names, Exclude: e.Exclude, Case: e.Case}
 	}
 	return out
 }
