@@ -12,11 +12,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/reader"
-	"github.com/mediawatch/mediawatch/workers"
 )
 
 const feedsUsage = `Usage:
@@ -42,10 +43,10 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	interval := fs.Duration("interval", feeds.DefaultInterval, "how often to poll, at least 10s (add, import)")
 	lang := fs.String("lang", "", "the feed's language, overriding what it declares (add)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, feedsUsage)
+		fmt.Fprint(fs.Output(), feedsUsage)
 		fs.PrintDefaults()
 	}
-	pos, err := parse(fs, args, stderr)
+	pos, err := parse(fs, args, stdout, stderr)
 	if err != nil {
 		return helpOK(err)
 	}
@@ -79,15 +80,24 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := workers.Topology(cfg).Create(tctx, js); err != nil {
-		return err
-	}
+	// Only run and worker create the streams and buckets: a command
+	// works with what is there.
+	fromFile := config.Feeds(cfg.Sources)
 	kv, err := js.KeyValue(tctx, pipeline.BucketFeeds)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		if pos[0] == "list" || pos[0] == "export" {
+			fmt.Fprintf(stderr, "note: no feed registry (bucket %s) on this server yet: mediawatch run or worker creates it\n", pipeline.BucketFeeds)
+			if pos[0] == "export" {
+				return feeds.WriteOPML(stdout, "mediawatch feeds", fromFile)
+			}
+			return listFeeds(stdout, fromFile, nil)
+		}
+		return fmt.Errorf("no feed registry (bucket %s) on this server yet: start mediawatch run or a worker once, they create the streams and buckets", pipeline.BucketFeeds)
+	}
 	if err != nil {
 		return fmt.Errorf("open bucket %s: %w", pipeline.BucketFeeds, err)
 	}
 	registry := feeds.NewRegistry(kv)
-	fromFile := config.Feeds(cfg.Sources)
 
 	switch pos[0] {
 	case "add":
