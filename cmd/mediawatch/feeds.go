@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/demo"
 	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/reader"
@@ -90,7 +91,7 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			if pos[0] == "export" {
 				return feeds.WriteOPML(stdout, "mediawatch feeds", fromFile)
 			}
-			return listFeeds(stdout, fromFile, nil)
+			return listFeeds(stdout, fromFile, nil, nil)
 		}
 		return fmt.Errorf("no feed registry (bucket %s) on this server yet: start mediawatch run or a worker once, they create the streams and buckets", pipeline.BucketFeeds)
 	}
@@ -128,7 +129,7 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if pos[0] == "export" {
 			return feeds.WriteOPML(stdout, "mediawatch feeds", append(fromFile, dynamic...))
 		}
-		return listFeeds(stdout, fromFile, dynamic)
+		return listFeeds(stdout, fromFile, dynamic, demoPolled(tctx, js))
 	}
 	return nil
 }
@@ -176,7 +177,27 @@ func importOPML(ctx context.Context, registry *feeds.Registry, path string, inte
 	return nil
 }
 
-func listFeeds(w io.Writer, fromFile, dynamic []feeds.Source) error {
+// demoPolled lists the bundled demo feeds that a run --demo (or a worker
+// poller --demo) has polled on this server: they are in neither the config
+// nor the registry, and are served on a port of that process.
+func demoPolled(ctx context.Context, js jetstream.JetStream) []feeds.Source {
+	kv, err := js.KeyValue(ctx, pipeline.BucketFeedState)
+	if err != nil {
+		return nil
+	}
+	states := feeds.KVState{KV: kv}
+	var out []feeds.Source
+	for _, name := range demo.Feeds() {
+		st, _, err := states.Get(ctx, demo.FeedID(name))
+		if err != nil || st.LastAttempt.IsZero() {
+			continue
+		}
+		out = append(out, feeds.Source{ID: demo.FeedID(name), URL: "(bundled, served by run --demo) " + name, Interval: time.Minute})
+	}
+	return out
+}
+
+func listFeeds(w io.Writer, fromFile, dynamic, demoFeeds []feeds.Source) error {
 	type row struct {
 		feeds.Source
 		from string
@@ -187,6 +208,9 @@ func listFeeds(w io.Writer, fromFile, dynamic []feeds.Source) error {
 	}
 	for _, s := range dynamic {
 		rows = append(rows, row{s, "registry"})
+	}
+	for _, s := range demoFeeds {
+		rows = append(rows, row{s, "demo"})
 	}
 	slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.ID, b.ID) })
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -21,6 +21,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediawatch/mediawatch/demo"
+	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
 	"github.com/mediawatch/mediawatch/workers"
@@ -250,4 +252,22 @@ func TestNoConfigSaysSoLoudly(t *testing.T) {
 	errb.w.Reset()
 	require.NoError(t, run(ctx, []string{"worker", "dedup", "--config", cfg}, &out, errb, func(k string) string { return env[k] }))
 	assert.NotContains(t, errb.w.String(), "no config file found")
+}
+
+// feeds list shows the bundled demo feeds a run --demo polls, from their
+// state on the server.
+func TestFeedsListShowsPolledDemoFeeds(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	pipelinetest.Topology(t, js, workers.Specs()...)
+	ctx := context.Background()
+	kv, err := js.KeyValue(ctx, pipeline.BucketFeedState)
+	require.NoError(t, err)
+	name := demo.Feeds()[0]
+	_, _, err = (feeds.KVState{KV: kv}).Put(ctx, demo.FeedID(name), feeds.State{LastAttempt: time.Now()}, 0)
+	require.NoError(t, err)
+	out, _, err := runCLI(t, nil, "feeds", "list", "--nats", srv.ClientURL())
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^`+demo.FeedID(name)+`\s+1m0s\s+-\s+demo\s+\(bundled, served by run --demo\) `+name, out)
+	assert.NotContains(t, out, demo.FeedID(demo.Feeds()[1]), "a demo feed never polled is not listed")
 }
