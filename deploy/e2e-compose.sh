@@ -187,9 +187,11 @@ restarts=$(docker ps -aq --filter "label=com.docker.compose.project=$project" |
 	xargs docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}:{{.RestartCount}}' |
 	awk -F: '$2 > 0 {printf " %s(%s)", $1, $2}')
 log "containers restarted by docker:${restarts:- none}"
+running=""
 for s in nats1 nats2 nats3 feeds poller dedup tagger alerter; do
-	printf ' %s=%s' "$s" "$(ctr "$s" --filter status=running | wc -l | tr -d ' ')"
-done | { read -r line; log "running:$line"; }
+	running+=" $s=$(ctr "$s" --filter status=running | wc -l | tr -d ' ')"
+done
+log "running:$running"
 
 "$workdir/e2e" ledger --expected "$workdir/expected" --alerts "$workdir/alerts" --status "$workdir/status.json" || fail "the ledger does not balance"
 log "total $(($(date +%s) - started))s"
