@@ -157,7 +157,7 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 const noConfigWarning = `
   *** mediawatch: no config file found, so no entities and no rules: nothing will alert. ***
   Looked for --config, MEDIAWATCH_CONFIG and ` + defaultConfigPath + ` (in the current directory).
-  Start from the sample: mediawatch check --print > mediawatch.yaml in a checkout gives the
-  effective settings; the annotated sample is config/mediawatch.yaml in the repository.
+  Copy the annotated sample, config/mediawatch.yaml of the repository, there or name it with
+  MEDIAWATCH_CONFIG; mediawatch check --print shows the settings in effect.
 
 `

@@ -24,7 +24,7 @@ import (
 const usage = `mediawatch: a streaming media monitor on NATS JetStream.
 
 Usage:
-  mediawatch run      [--config F] [--nats URL] [--demo]   every stage in one process
+  mediawatch run      [--config F] [--nats URL] [--demo [--with-feeds]]   every stage in one process
   mediawatch worker   %s [--config F] [--nats URL]
   mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
