@@ -5,6 +5,7 @@ GO          ?= go
 FUZZTIME    ?= 30s
 IMAGE       ?= mediawatch:local
 NATS_IMAGE  ?= mediawatch/nats:local
+E2E_FEEDS_IMAGE ?= mediawatch/e2e-feeds:local
 STAGING     := deploy/bin
 # The host's CA bundle (Debian/Ubuntu/Alpine, Fedora/RHEL, macOS), copied into the image.
 CA_BUNDLE   ?= $(firstword $(wildcard /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/cert.pem))
@@ -16,9 +17,13 @@ COMPOSE     ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker co
 DEMO_FILES  := -f docker-compose.yml -f deploy/compose.demo.yml
 STATIC      := CGO_ENABLED=0 GOOS=$(DOCKER_OS) GOARCH=$(DOCKER_ARCH) $(GO) build -trimpath -ldflags='-s -w'
 
-.PHONY: all run demo test bench gobench fuzz vet ci images compose-up compose-down compose-logs compose-test clean
+.PHONY: all build run demo test bench gobench fuzz vet ci images e2e-images compose-up compose-down compose-logs compose-test e2e-compose clean
 
 all: vet test
+
+# The binary, with its module version and VCS revision (mediawatch version).
+build:
+	$(GO) build -o bin/mediawatch ./cmd/mediawatch
 
 run: ## every stage in one process with the embedded NATS server
 	$(GO) run ./cmd/mediawatch run
@@ -81,5 +86,18 @@ compose-down:
 compose-test:
 	IMAGE=$(IMAGE) NATS_IMAGE=$(NATS_IMAGE) COMPOSE="$(COMPOSE)" deploy/compose-test.sh
 
+# The feed server of the cluster end-to-end test, FROM scratch.
+e2e-images:
+	@command -v docker >/dev/null || { echo "e2e-images: docker not found" >&2; exit 1; }
+	mkdir -p $(STAGING)/e2e
+	$(STATIC) -o $(STAGING)/e2e/e2e ./deploy/e2e
+	docker build -f deploy/e2e/Dockerfile -t $(E2E_FEEDS_IMAGE) $(STAGING)/e2e
+
+# The three-node cluster stack under load: a NATS node killed and started
+# again, a tagger killed, taggers scaled 3 -> 5; then the ledger (every
+# expected alert exactly once, nothing pending, DLQ empty) and down -v.
+e2e-compose:
+	IMAGE=$(IMAGE) NATS_IMAGE=$(NATS_IMAGE) E2E_FEEDS_IMAGE=$(E2E_FEEDS_IMAGE) COMPOSE="$(COMPOSE)" GO=$(GO) deploy/e2e-compose.sh
+
 clean:
-	rm -rf $(STAGING)
+	rm -rf $(STAGING) bin

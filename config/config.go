@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"github.com/mediawatch/mediawatch/feeds"
+	"github.com/mediawatch/mediawatch/pipeline"
 )
 
 // Config is the whole configuration, loaded once and passed explicitly.
 type Config struct {
 	NATS      NATS      `yaml:"nats"`
 	HTTP      HTTP      `yaml:"http"`
+	Log       Log       `yaml:"log"`
 	Poller    Poller    `yaml:"poller"`
 	Dedup     Dedup     `yaml:"dedup"`
 	Streams   Streams   `yaml:"streams"`
@@ -25,11 +27,45 @@ type Config struct {
 	Path string `yaml:"-"`
 }
 
-// NATS says which server to use.
+// NATS says which server to use and how to connect to it.
 type NATS struct {
-	URL      string   `yaml:"url"` // empty: start the embedded server
+	URL      string   `yaml:"url"` // empty: start the embedded server; tls:// for TLS
 	Embedded Embedded `yaml:"embedded"`
 	Replicas int      `yaml:"replicas"`
+	// At most one way to authenticate: a credentials file (user JWT and
+	// seed, as nsc writes it), an nkey seed file, a user with a password,
+	// or a token.
+	Creds    string `yaml:"creds"`
+	NKey     string `yaml:"nkey"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password" secret:"true"`
+	Token    string `yaml:"token" secret:"true"`
+	TLS      TLS    `yaml:"tls"`
+}
+
+// TLS is how to trust the NATS server (CA) and, for mutual TLS, who we
+// are (a client certificate and its key): PEM files.
+type TLS struct {
+	CA   string `yaml:"ca"`
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// Auth is the connection's credentials and TLS settings, as the pipeline
+// takes them.
+func (n NATS) Auth() pipeline.Auth {
+	return pipeline.Auth{
+		Creds: n.Creds, NKey: n.NKey, User: n.User, Password: n.Password, Token: n.Token,
+		CA: n.TLS.CA, Cert: n.TLS.Cert, Key: n.TLS.Key,
+	}
+}
+
+// Log says how the process logs.
+type Log struct {
+	// Format is json or console; empty: console on a terminal, json
+	// otherwise.
+	Format string `yaml:"format"`
+	Level  string `yaml:"level"` // debug, info (default), warn or error
 }
 
 // Embedded configures the in-process NATS server.
@@ -68,6 +104,11 @@ type Streams struct {
 	Alerts   StreamLimits `yaml:"alerts"`
 	Mentions StreamLimits `yaml:"mentions"`
 	DLQ      StreamLimits `yaml:"dlq"`
+
+	// set are the limits the file or the environment sets ("raw.max_age",
+	// ...): those mediawatch applies to an existing stream; the others are
+	// the operator's to change.
+	set map[string]bool
 }
 
 // StreamLimits bound one stream.

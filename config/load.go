@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,12 +76,13 @@ func Parse(path string, data []byte, env func(string) string) (*Config, error) {
 		}
 		c.Path = path
 	}
-	c.applyDefaults()
 	if env != nil {
 		if err := c.applyEnv(env); err != nil {
 			return nil, err
 		}
 	}
+	c.Streams.set = c.Streams.setLimits()
+	c.applyDefaults()
 	if errs := c.validate(&lines{root: &root, path: path}); len(errs) > 0 {
 		return nil, &Error{Path: path, Problems: errs}
 	}
@@ -118,6 +120,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = DefaultHTTPListen
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
 	}
 	if c.Poller.Timeout == 0 {
 		c.Poller.Timeout = Duration(DefaultTimeout)
@@ -189,45 +194,37 @@ func (s *Streams) each() []namedLimits {
 	}
 }
 
+// setLimits lists the limits that are set (not zero), by key.
+func (s *Streams) setLimits() map[string]bool {
+	set := map[string]bool{}
+	for _, n := range s.each() {
+		set[n.name+".max_age"] = n.l.MaxAge != 0
+		set[n.name+".max_bytes"] = n.l.MaxBytes != 0
+	}
+	return set
+}
+
 // ByStream returns the limits by stream name (RAW, ARTICLES, ...), as the
-// topology takes them.
+// topology takes them: each says whether the file or the environment set
+// it (then mediawatch applies it to an existing stream) or it is a default
+// (then it only applies to a stream mediawatch creates).
 func (s Streams) ByStream() map[string]pipeline.Limits {
 	out := map[string]pipeline.Limits{}
 	for _, n := range s.each() {
-		out[n.stream] = pipeline.Limits{MaxAge: time.Duration(n.l.MaxAge), MaxBytes: int64(n.l.MaxBytes)}
+		out[n.stream] = pipeline.Limits{
+			MaxAge: time.Duration(n.l.MaxAge), MaxBytes: int64(n.l.MaxBytes),
+			OwnMaxAge: s.set[n.name+".max_age"], OwnMaxBytes: s.set[n.name+".max_bytes"],
+		}
 	}
 	return out
-}
-
-// EnvPrefix starts every environment override.
-const EnvPrefix = "MEDIAWATCH_"
-
-// applyEnv applies MEDIAWATCH_* overrides.
-func (c *Config) applyEnv(env func(string) string) error {
-	set := func(key string, dst *string) {
-		if v := env(EnvPrefix + key); v != "" {
-			*dst = v
-		}
-	}
-	set("NATS_URL", &c.NATS.URL)
-	set("NATS_EMBEDDED_LISTEN", &c.NATS.Embedded.Listen)
-	set("NATS_EMBEDDED_STORE_DIR", &c.NATS.Embedded.StoreDir)
-	set("HTTP_LISTEN", &c.HTTP.Listen)
-	set("POLLER_USER_AGENT", &c.Poller.UserAgent)
-	if v := env(EnvPrefix + "NATS_REPLICAS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%sNATS_REPLICAS=%q: not a whole number", EnvPrefix, v)
-		}
-		c.NATS.Replicas = n
-	}
-	return nil
 }
 
 // Redacted returns a copy safe to print: secrets in URLs are masked.
 func (c *Config) Redacted() *Config {
 	cp := *c
 	cp.NATS.URL = pipeline.RedactURL(c.NATS.URL)
+	cp.NATS.Password = redact(c.NATS.Password)
+	cp.NATS.Token = redact(c.NATS.Token)
 	cp.Sinks = append([]Sink(nil), c.Sinks...)
 	for i := range cp.Sinks {
 		cp.Sinks[i] = cp.Sinks[i].Redacted()
@@ -263,6 +260,15 @@ func (c *Config) validate(l *lines) []error {
 				add(l.at("nats", "url"), "nats.url %q: not a URL like nats://host:4222", pipeline.RedactURL(part))
 			}
 		}
+	}
+	if err := c.NATS.Auth().Check(); err != nil {
+		add(l.at("nats"), "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	if c.Log.Format != "" && c.Log.Format != "json" && c.Log.Format != "console" {
+		add(l.at("log", "format"), "log.format %q: must be json or console (empty: console on a terminal, json otherwise)", c.Log.Format)
+	}
+	if !slices.Contains(LogLevels(), c.Log.Level) {
+		add(l.at("log", "level"), "log.level %q: must be one of %s", c.Log.Level, strings.Join(LogLevels(), ", "))
 	}
 	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
 		add(l.at("nats", "replicas"), "nats.replicas %d: must be 1 to 5", c.NATS.Replicas)
@@ -377,6 +383,9 @@ func (c *Config) validate(l *lines) []error {
 	}
 	return errs
 }
+
+// LogLevels are the levels log.level may name.
+func LogLevels() []string { return []string{"debug", "info", "warn", "error"} }
 
 // EntityKinds are the kinds an entity may be, and kind: may name.
 func EntityKinds() []string { return []string{"person", "place", "org", "other"} }

@@ -122,6 +122,7 @@ func Measure(s *StageStats) Middleware {
 	return func(next Handler) Handler {
 		return func(ctx context.Context, m Message) (Result, error) {
 			start := time.Now()
+			s.received.Add(1)
 			res, err := next(ctx, m)
 			s.observe(time.Since(start))
 			switch {

@@ -96,10 +96,15 @@ func reconnectBackoff() Backoff {
 // service a long one); the error names the URL with its secrets redacted,
 // and the reason. closed, when not nil, is called if the connection is
 // closed for good without Close being called (the server refused it after
-// a protocol error), so that the caller can dial a new one.
-func Connect(ctx context.Context, url, name string, log *zap.Logger, closed func(error)) (*nats.Conn, error) {
+// a protocol error), so that the caller can dial a new one. auth carries
+// the credentials and TLS settings of a secured server.
+func Connect(ctx context.Context, url, name string, auth Auth, log *zap.Logger, closed func(error)) (*nats.Conn, error) {
 	shown := RedactURL(url)
 	log = log.With(zap.String("nats_url", shown))
+	authOpts, err := auth.Options()
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats %s: %w", shown, err)
+	}
 	policy := reconnectBackoff()
 	opts := []nats.Option{
 		nats.Name(name),
@@ -127,6 +132,7 @@ func Connect(ctx context.Context, url, name string, log *zap.Logger, closed func
 			log.Warn("nats error", zap.Error(err), zap.String("subject", subject))
 		}),
 	}
+	opts = append(opts, authOpts...)
 	retry := Backoff{Initial: 250 * time.Millisecond, Max: 2 * time.Second}.Sequence()
 	for attempt := 1; ; attempt++ {
 		// Each attempt ends by ctx's deadline, at most 5 s.

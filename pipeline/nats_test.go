@@ -43,7 +43,7 @@ func TestConnectFailsFastWithTheReason(t *testing.T) {
 	require.NoError(t, ln.Close()) // nobody listens there now
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	_, err = Connect(ctx, "nats://alice:hunter2@"+addr, "test", zaptest.NewLogger(t), nil)
+	_, err = Connect(ctx, "nats://alice:hunter2@"+addr, "test", Auth{}, zaptest.NewLogger(t), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nats://alice:REDACTED@"+addr)
 	assert.Contains(t, err.Error(), "connection refused")
@@ -72,7 +72,7 @@ func TestConnectLogsNoPassword(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	addr := srv.Addr().String()
 	url := "nats://alice:hunter2@" + addr
-	nc, err := Connect(context.Background(), url, "test", zap.New(core), nil)
+	nc, err := Connect(context.Background(), url, "test", Auth{}, zap.New(core), nil)
 	require.NoError(t, err)
 	defer nc.Close()
 	srv.Shutdown()

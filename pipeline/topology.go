@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -231,6 +232,10 @@ type TopologyOptions struct {
 type Limits struct {
 	MaxAge   time.Duration
 	MaxBytes int64
+	// OwnMaxAge and OwnMaxBytes say the configuration sets the limit: it is
+	// applied to an existing stream too. Otherwise it applies only to a
+	// stream being created, and an operator's own limit stays.
+	OwnMaxAge, OwnMaxBytes bool
 }
 
 // Topology is every stream, consumer and bucket as the server configures
@@ -239,6 +244,10 @@ type Topology struct {
 	Streams   []jetstream.StreamConfig
 	Consumers []StreamConsumer
 	Buckets   []jetstream.KeyValueConfig
+	// Limits say, by stream name, which limits the configuration sets
+	// (OwnMaxAge, OwnMaxBytes): only those are applied to a stream that
+	// exists already.
+	Limits map[string]Limits
 }
 
 // StreamConsumer is a consumer's configuration and the stream it reads.
@@ -251,7 +260,7 @@ type StreamConsumer struct {
 // function of its options.
 func Plan(o TopologyOptions) Topology {
 	replicas := max(o.Replicas, 1)
-	var t Topology
+	t := Topology{Limits: o.Limits}
 	for _, s := range Streams() {
 		cfg := StreamConfig(s, replicas)
 		if l, ok := o.Limits[s.Name]; ok {
@@ -273,25 +282,148 @@ func Plan(o TopologyOptions) Topology {
 	return t
 }
 
-// Create creates or updates every stream, consumer and bucket of t, in that
-// order. It is idempotent.
+// Create creates what is missing of t and brings what exists in line
+// with the settings mediawatch owns, in the order streams, consumers,
+// buckets; it writes nothing that is already as it should be, and is
+// idempotent. Owned: a stream's subjects, retention, duplicate window,
+// replicas and discard policy, and the limits (max_age, max_bytes) the
+// configuration sets; a consumer's filter, ack policy, ack wait, max
+// deliver, description and replicas; a bucket's TTL, history and
+// replicas. Every other setting of an existing stream, consumer or
+// bucket (an operator's max_bytes, max_msgs, placement, max_ack_pending,
+// ...) stays as it is.
 func (t Topology) Create(ctx context.Context, js jetstream.JetStream) error {
-	for _, s := range t.Streams {
-		if _, err := js.CreateOrUpdateStream(ctx, s); err != nil {
-			return fmt.Errorf("create stream %s: %w", s.Name, err)
+	for _, want := range t.Streams {
+		if err := ensureStream(ctx, js, want, t.Limits[want.Name]); err != nil {
+			return err
 		}
 	}
 	for _, c := range t.Consumers {
-		if _, err := js.CreateOrUpdateConsumer(ctx, c.Stream, c.Config); err != nil {
-			return fmt.Errorf("create consumer %s on %s: %w", c.Config.Durable, c.Stream, err)
+		if err := EnsureConsumer(ctx, js, c.Stream, c.Config); err != nil {
+			return err
 		}
 	}
 	for _, k := range t.Buckets {
-		if _, err := js.CreateOrUpdateKeyValue(ctx, k); err != nil {
-			return fmt.Errorf("create key-value bucket %s: %w", k.Bucket, err)
+		if err := ensureBucket(ctx, js, k); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig, own Limits) error {
+	s, err := js.Stream(ctx, want.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		if _, err := js.CreateStream(ctx, want); err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			return fmt.Errorf("create stream %s: %w", want.Name, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("look up stream %s: %w", want.Name, err)
+	}
+	have := s.CachedInfo().Config
+	merged := MergeStream(have, want, own)
+	if reflect.DeepEqual(merged, have) {
+		return nil
+	}
+	if _, err := js.UpdateStream(ctx, merged); err != nil {
+		return fmt.Errorf("update stream %s: %w", want.Name, err)
+	}
+	return nil
+}
+
+// MergeStream is the configuration that brings an existing stream (have)
+// in line with want: want's owned settings (see Topology.Create) over
+// have's others. A pure function.
+func MergeStream(have, want jetstream.StreamConfig, own Limits) jetstream.StreamConfig {
+	out := have
+	out.Subjects = want.Subjects
+	out.Retention = want.Retention
+	out.Duplicates = want.Duplicates
+	out.Replicas = want.Replicas
+	out.Discard = want.Discard
+	if own.OwnMaxAge {
+		out.MaxAge = want.MaxAge
+	}
+	if own.OwnMaxBytes {
+		out.MaxBytes = want.MaxBytes
+	}
+	return out
+}
+
+// EnsureConsumer creates the durable consumer want on stream, or brings an
+// existing one in line with the settings mediawatch owns (MergeConsumer),
+// writing nothing when it already is.
+func EnsureConsumer(ctx context.Context, js jetstream.JetStream, stream string, want jetstream.ConsumerConfig) error {
+	c, err := js.Consumer(ctx, stream, want.Durable)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		if _, err := js.CreateConsumer(ctx, stream, want); err != nil && !errors.Is(err, jetstream.ErrConsumerExists) {
+			return fmt.Errorf("create consumer %s on %s: %w", want.Durable, stream, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("look up consumer %s on %s: %w", want.Durable, stream, err)
+	}
+	have := c.CachedInfo().Config
+	merged := MergeConsumer(have, want)
+	if reflect.DeepEqual(merged, have) {
+		return nil
+	}
+	if _, err := js.UpdateConsumer(ctx, stream, merged); err != nil {
+		return fmt.Errorf("update consumer %s on %s: %w", want.Durable, stream, err)
+	}
+	return nil
+}
+
+// MergeConsumer is want's owned settings (filter, ack policy, ack wait,
+// max deliver, description, replicas) over an existing consumer's others.
+func MergeConsumer(have, want jetstream.ConsumerConfig) jetstream.ConsumerConfig {
+	out := have
+	out.FilterSubject, out.FilterSubjects = want.FilterSubject, want.FilterSubjects
+	out.AckPolicy = want.AckPolicy
+	out.AckWait = want.AckWait
+	out.MaxDeliver = want.MaxDeliver
+	out.Description = want.Description
+	if want.Replicas > 0 {
+		out.Replicas = want.Replicas
+	}
+	return out
+}
+
+// ensureBucket creates a missing bucket, or brings the stream behind an
+// existing one in line with its owned settings (TTL, history, replicas).
+func ensureBucket(ctx context.Context, js jetstream.JetStream, want jetstream.KeyValueConfig) error {
+	s, err := js.Stream(ctx, "KV_"+want.Bucket)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		if _, err := js.CreateKeyValue(ctx, want); err != nil && !errors.Is(err, jetstream.ErrBucketExists) {
+			return fmt.Errorf("create key-value bucket %s: %w", want.Bucket, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("look up key-value bucket %s: %w", want.Bucket, err)
+	}
+	have := s.CachedInfo().Config
+	merged := MergeBucket(have, want)
+	if reflect.DeepEqual(merged, have) {
+		return nil
+	}
+	if _, err := js.UpdateStream(ctx, merged); err != nil {
+		return fmt.Errorf("update key-value bucket %s: %w", want.Bucket, err)
+	}
+	return nil
+}
+
+// MergeBucket is want's owned settings over the configuration of the
+// stream behind an existing bucket.
+func MergeBucket(have jetstream.StreamConfig, want jetstream.KeyValueConfig) jetstream.StreamConfig {
+	out := have
+	out.MaxAge = want.TTL
+	out.MaxMsgsPerSubject = max(int64(want.History), 1)
+	out.Replicas = max(want.Replicas, 1)
+	return out
 }
 
 // topologyPatience is how long Apply keeps trying: a cluster that is still

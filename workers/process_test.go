@@ -64,7 +64,7 @@ func TestProcessReestablishesAClosedConnection(t *testing.T) {
 	var conns []*nats.Conn
 	p := &Process{Stages: []Stage{dedup}, Config: cfg, Log: log,
 		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
-			nc, err := pipeline.Connect(ctx, srv.ClientURL(), "test", log, closed)
+			nc, err := pipeline.Connect(ctx, srv.ClientURL(), "test", pipeline.Auth{}, log, closed)
 			if err == nil {
 				mu.Lock()
 				conns = append(conns, nc)

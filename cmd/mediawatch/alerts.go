@@ -23,7 +23,7 @@ func cmdAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	since := fs.Duration("since", 0, "first replay the stored alerts of this long ago (e.g. 24h), then follow")
 	raw := fs.Bool("json", false, "print each alert's JSON as published, one per line")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: mediawatch alerts tail [--rule ID] [--since DURATION] [--json] [--config F] [--nats URL]
+		fmt.Fprint(fs.Output(), `Usage: mediawatch alerts tail [--rule ID] [--since DURATION] [--json] [--config F] [--nats URL]
 
 Follows alerts.> (or alerts.<rule>) and prints each alert: the rule, the
 article's title, feed and language, and the words that made the rule fire.
@@ -31,7 +31,7 @@ article's title, feed and language, and the words that made the rule fire.
 `)
 		fs.PrintDefaults()
 	}
-	pos, err := parse(fs, args, stderr)
+	pos, err := parse(fs, args, stdout, stderr)
 	if err != nil {
 		return helpOK(err)
 	}

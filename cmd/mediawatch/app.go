@@ -21,22 +21,28 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var c common
 	c.register(fs)
-	demoMode := fs.Bool("demo", false, "also serve the bundled sample feeds over local HTTP and poll them (works without internet)")
+	demoMode := fs.Bool("demo", false, "serve the bundled sample feeds over local HTTP and poll them instead of the config's feeds (works without internet)")
+	withFeeds := fs.Bool("with-feeds", false, "with --demo: poll the config's own feeds as well")
 	quiet := fs.Bool("quiet", false, "do not print alerts as they are published")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: mediawatch run [--config F] [--nats URL] [--demo]
+		fmt.Fprintf(fs.Output(), `Usage: mediawatch run [--config F] [--nats URL] [--demo [--with-feeds]]
 
 Runs every stage (%s) in one process and prints
 each alert as it is published. Without a NATS URL it starts the NATS server
 in-process, so "nats sub 'alerts.>'" from another terminal sees the alerts.
+--demo polls the bundled sample feeds with the config's entities and rules
+(not its feeds, unless --with-feeds).
 
 `, strings.Join(workers.Names(), ", "))
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
-	return start(ctx, c, startOptions{stages: workers.Stages(), embedded: true, demo: *demoMode, printAlerts: !*quiet}, stdout, stderr, getenv)
+	if *withFeeds && !*demoMode {
+		return fmt.Errorf("%w: --with-feeds goes with --demo", errUsage)
+	}
+	return start(ctx, c, startOptions{stages: workers.Stages(), embedded: true, demo: *demoMode, withFeeds: *withFeeds, printAlerts: !*quiet}, stdout, stderr, getenv)
 }
 
 func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
@@ -46,7 +52,7 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	demoMode := fs.Bool("demo", false, "poller only: also serve the bundled sample feeds and poll them")
 	names := strings.Join(workers.Names(), "|")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: mediawatch worker %s [--config F] [--nats URL]
+		fmt.Fprintf(fs.Output(), `Usage: mediawatch worker %s [--config F] [--nats URL]
 
 Runs one stage against an existing NATS server (--nats, else
 MEDIAWATCH_NATS_URL or nats.url, else nats://<nats.embedded.listen>).
@@ -56,7 +62,7 @@ spreads the work: docker compose up --scale tagger=4.
 `, names)
 		fs.PrintDefaults()
 	}
-	pos, err := parse(fs, args, stderr)
+	pos, err := parse(fs, args, stdout, stderr)
 	if err != nil {
 		return helpOK(err)
 	}
@@ -71,7 +77,7 @@ spreads the work: docker compose up --scale tagger=4.
 	if *demoMode && stage.Name() != poller.Stage {
 		return fmt.Errorf("%w: --demo is for the poller", errUsage)
 	}
-	return start(ctx, c, startOptions{stages: []workers.Stage{stage}, demo: *demoMode}, stdout, stderr, getenv)
+	return start(ctx, c, startOptions{stages: []workers.Stage{stage}, demo: *demoMode, withFeeds: true}, stdout, stderr, getenv)
 }
 
 // startOptions say what start runs.
@@ -79,6 +85,7 @@ type startOptions struct {
 	stages      []workers.Stage
 	embedded    bool // start the NATS server in-process when no URL is given
 	demo        bool // serve and poll the bundled sample feeds
+	withFeeds   bool // with demo: poll the config's feeds too
 	printAlerts bool // print every alert on stdout
 }
 
@@ -86,12 +93,19 @@ type startOptions struct {
 // URL is given and that is allowed), applies the topology and runs the
 // stages until ctx ends.
 func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writer, getenv env) error {
-	log := newLogger(stderr, c.verbose)
-	defer func() { _ = log.Sync() }()
 	cfg, err := loadConfig(c.config, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errSilent
+	}
+	log, err := newLogger(stderr, cfg, c.verbose)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	if cfg.Path == "" && len(cfg.Rules) == 0 {
+		fmt.Fprint(stderr, noConfigWarning)
+		log.Warn("no config file and no rules: nothing will alert", zap.String("looked_for", "--config, MEDIAWATCH_CONFIG, "+defaultConfigPath))
 	}
 
 	url, noURL := natsURL(c.nats, cfg)
@@ -111,14 +125,19 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 		}
 		defer srv.Close()
 		demoSources = sources
+		if !o.withFeeds {
+			// The demo shows alerts offline: the config's entities and
+			// rules on the bundled feeds, not its real feeds.
+			cfg.Sources = nil
+		}
 		cfg.Sources = append(cfg.Sources, sources...)
-		log.Info("demo feeds served", zap.String("url", srv.URL), zap.Int("feeds", len(sources)))
+		log.Info("demo feeds served", zap.String("url", srv.URL), zap.Int("feeds", len(sources)), zap.Bool("config_feeds_too", o.withFeeds))
 	}
 
 	p := &workers.Process{
 		Stages: o.stages, Config: cfg, Env: getenv, Extra: demoSources, Log: log,
 		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
-			return pipeline.Connect(ctx, url, "mediawatch", log, closed)
+			return pipeline.Connect(ctx, url, "mediawatch", cfg.NATS.Auth(), log, closed)
 		},
 	}
 	if o.printAlerts {
@@ -132,3 +151,13 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 	}
 	return p.Run(ctx)
 }
+
+// noConfigWarning is printed by run and worker when they found no config
+// file and so have no rules.
+const noConfigWarning = `
+  *** mediawatch: no config file found, so no entities and no rules: nothing will alert. ***
+  Looked for --config, MEDIAWATCH_CONFIG and ` + defaultConfigPath + ` (in the current directory).
+  Copy the annotated sample, config/mediawatch.yaml of the repository, there or name it with
+  MEDIAWATCH_CONFIG; mediawatch check --print shows the settings in effect.
+
+`

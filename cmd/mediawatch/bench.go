@@ -24,7 +24,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, _ en
 	verbose := fs.Bool("verbose", false, "show the pipeline's log")
 	binary := fs.String("binary", "", "measure this mediawatch binary instead of this one (to compare builds)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: mediawatch bench [--articles N] [--rate R] [--duration D] [--json]
+		fmt.Fprint(fs.Output(), `Usage: mediawatch bench [--articles N] [--rate R] [--duration D] [--json]
 
 Measures the whole pipeline against JetStream alone, in one run. It
 generates articles of 2 to 4 KB (eleven languages, four scripts, a share
@@ -40,7 +40,7 @@ With --rate it feeds articles at that rate and reports the latency.
 `)
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	bin, err := os.Executable()

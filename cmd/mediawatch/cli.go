@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/pipeline"
@@ -24,14 +24,16 @@ import (
 const usage = `mediawatch: a streaming media monitor on NATS JetStream.
 
 Usage:
-  mediawatch run      [--config F] [--nats URL] [--demo]   every stage in one process
+  mediawatch run      [--config F] [--nats URL] [--demo [--with-feeds]]   every stage in one process
   mediawatch worker   %s [--config F] [--nats URL]
   mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
   mediawatch rules    test 'QUERY' | --rule ID [--since DURATION] [--feed ID] [--json]
   mediawatch status   [--json]
-  mediawatch check    [--config F]
+  mediawatch check    [--config F] [--print]
   mediawatch bench    [--articles N] [--rate R]
+  mediawatch version
+  mediawatch healthcheck [--url U]
 
   run      poll, dedup, tag and alert; prints the alerts
   worker   one stage alone, for scaling out
@@ -39,8 +41,10 @@ Usage:
   alerts   follow the alerts
   rules    backtest a query on the stored tagged articles
   status   backlog, rate and dead letters of every stage; health of every feed
-  check    validate a config: every problem, with its line
+  check    validate a config: every problem, with its line; --print the effective one
   bench    the whole pipeline against JetStream alone, in one run
+  version  the module version and VCS revision of this binary
+  healthcheck  exit 0 when a running process's /readyz answers 200 (for container health checks)
 
 Without --nats, MEDIAWATCH_NATS_URL or nats.url, "run" starts the NATS
 server in-process (JetStream on, listening on nats.embedded.listen, default
@@ -48,7 +52,10 @@ server in-process (JetStream on, listening on nats.embedded.listen, default
 the other commands connect to that address.
 
 The config file is --config, else MEDIAWATCH_CONFIG, else
-config/mediawatch.yaml when it exists, else built-in defaults.
+config/mediawatch.yaml when it exists, else built-in defaults (no rules).
+Every key can also come from the environment: MEDIAWATCH_<SECTION>_<KEY>,
+the key's path in upper case with _ for dots (MEDIAWATCH_NATS_URL,
+MEDIAWATCH_NATS_PASSWORD, MEDIAWATCH_LOG_FORMAT, MEDIAWATCH_STREAMS_ALERTS_MAX_BYTES).
 
 Run "mediawatch COMMAND --help" for a command's flags.
 `
@@ -78,6 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return cmdStatus(ctx, rest, stdout, stderr, getenv)
 	case "check":
 		return cmdCheck(rest, stdout, stderr, getenv)
+	case "version":
+		return cmdVersion(rest, stdout, stderr)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, rest, stdout, stderr, getenv)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr, getenv)
 	case "help", "-h", "--help", "-help":
@@ -104,8 +115,18 @@ func (c *common) register(fs *flag.FlagSet) {
 
 // parse parses flags that may stand before, between or after positional
 // arguments, and returns the positional ones.
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+// Help asked for (-h, --help) goes to stdout, the usage after an error to
+// stderr.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string, error) {
 	fs.SetOutput(stderr)
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			fs.SetOutput(stdout)
+		}
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -126,14 +147,17 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) 
 	}
 }
 
+// defaultConfigPath is the config file used when none is named.
+const defaultConfigPath = "config/mediawatch.yaml"
+
 // loadConfig finds and loads the config file.
 func loadConfig(path string, getenv env) (*config.Config, error) {
 	if path == "" {
 		path = getenv("MEDIAWATCH_CONFIG")
 	}
 	if path == "" {
-		if _, err := os.Stat("config/mediawatch.yaml"); err == nil {
-			path = "config/mediawatch.yaml"
+		if _, err := os.Stat(defaultConfigPath); err == nil {
+			path = defaultConfigPath
 		}
 	}
 	if path == "" {
@@ -141,6 +165,7 @@ func loadConfig(path string, getenv env) (*config.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load config: %w", err)
 		}
+		cfg.Path = ""
 		return cfg, nil
 	}
 	cfg, err := config.Load(path, getenv)
@@ -166,7 +191,7 @@ func client(ctx context.Context, c common, name string, stderr io.Writer, getenv
 	url, _ := natsURL(c.nats, cfg)
 	cctx, cancel := context.WithTimeout(ctx, commandConnectWait)
 	defer cancel()
-	nc, err := pipeline.Connect(cctx, url, name, zap.NewNop(), nil)
+	nc, err := pipeline.Connect(cctx, url, name, cfg.NATS.Auth(), zap.NewNop(), nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -191,25 +216,29 @@ func natsURL(flagURL string, cfg *config.Config) (url string, embedded bool) {
 	}
 }
 
-func newLogger(stderr io.Writer, verbose bool) *zap.Logger {
-	level := zapcore.InfoLevel
+// newLogger builds the logger of log.format and log.level; --verbose is
+// log.level debug.
+func newLogger(stderr io.Writer, cfg *config.Config, verbose bool) (*zap.Logger, error) {
+	level := cfg.Log.Level
 	if verbose {
-		level = zapcore.DebugLevel
+		level = "debug"
 	}
-	enc := zap.NewDevelopmentEncoderConfig()
-	enc.EncodeTime = zapcore.ISO8601TimeEncoder
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(stderr), level)
-	return zap.New(core)
+	log, err := pipeline.NewLogger(stderr, cfg.Log.Format, level)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return log, nil
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer, getenv env) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	path := fs.String("config", "", "config file to validate (default: MEDIAWATCH_CONFIG, else config/mediawatch.yaml)")
+	print := fs.Bool("print", false, "print the effective config (file, defaults and MEDIAWATCH_* variables merged) as YAML, secrets redacted")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: mediawatch check [--config F]\n\nValidates a config and lists every problem with its line; exits 1 if there is any.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: mediawatch check [--config F] [--print]\n\nValidates a config and lists every problem with its line; exits 1 if there is any.\nWith --print, shows the effective config with its secrets redacted.\n\n")
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	cfg, err := loadConfig(*path, getenv)
@@ -217,8 +246,20 @@ func cmdCheck(args []string, stdout, stderr io.Writer, getenv env) error {
 		fmt.Fprintln(stderr, err)
 		return errSilent
 	}
+	if *print {
+		enc := yaml.NewEncoder(stdout)
+		enc.SetIndent(2)
+		if err := enc.Encode(cfg.Redacted()); err != nil {
+			return fmt.Errorf("print config: %w", err)
+		}
+		return enc.Close()
+	}
+	shown := cfg.Path
+	if shown == "" {
+		shown = "(no config file: defaults)"
+	}
 	fmt.Fprintf(stdout, "%s: ok (%d sources, %d entities, %d rules, %d sinks)\n",
-		cfg.Path, len(cfg.Sources), len(cfg.Entities), len(cfg.Rules), len(cfg.Sinks))
+		shown, len(cfg.Sources), len(cfg.Entities), len(cfg.Rules), len(cfg.Sinks))
 	return nil
 }
 

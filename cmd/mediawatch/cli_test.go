@@ -67,9 +67,10 @@ func TestHelp(t *testing.T) {
 	for _, cmd := range []string{"run", "worker", "feeds", "alerts", "check"} {
 		assert.Contains(t, out, "mediawatch "+cmd)
 	}
-	_, stderr, err := runCLI(t, nil, "run", "--help")
+	// A command's help asked for goes to stdout (it went to stderr).
+	stdout, _, err := runCLI(t, nil, "run", "--help")
 	require.NoError(t, err)
-	assert.Contains(t, stderr, "--demo")
+	assert.Contains(t, stdout, "--demo")
 }
 
 func TestCheck(t *testing.T) {
@@ -93,6 +94,8 @@ func TestCheck(t *testing.T) {
 
 func TestFeedsCommands(t *testing.T) {
 	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	pipelinetest.Topology(t, js, workers.Specs()...) // a pipeline ran once: only run and worker create the buckets
 	cfg := filepath.Join(t.TempDir(), "c.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte("sources:\n  - {id: from-file, url: 'https://e.org/a.xml'}\n"), 0o644))
 	nats := []string{"--config", cfg, "--nats", srv.ClientURL()}
@@ -330,6 +333,8 @@ func TestRulesTestRuleDaysAndNoConsumerLeft(t *testing.T) {
 // config allows it; the refusal comes before anything is stored.
 func TestFeedsAddRefusesPrivateAddresses(t *testing.T) {
 	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	pipelinetest.Topology(t, js, workers.Specs()...)
 	dir := t.TempDir()
 	strict := filepath.Join(dir, "strict.yaml")
 	require.NoError(t, os.WriteFile(strict, []byte("{}\n"), 0o644))

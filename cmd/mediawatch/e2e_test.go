@@ -146,7 +146,7 @@ func (p *process) logs() string {
 
 func startRun(t *testing.T, cfgPath string) *process {
 	cmd := exec.Command(binary, "run", "--config", cfgPath, "--quiet")
-	cmd.Env = append(os.Environ(), "MEDIAWATCH_NATS_URL=") // the test's config decides
+	cmd.Env = append(os.Environ(), "MEDIAWATCH_NATS_URL=", "MEDIAWATCH_LOG_FORMAT=console") // the test's config decides; its log assertions read the console format
 	p := &process{cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
 	p.log = &syncWriter{w: p.stderr}
 	cmd.Stderr = p.log
@@ -357,6 +357,11 @@ func TestDemoShowsAlerts(t *testing.T) {
 	}, 60*time.Second, 100*time.Millisecond, "stderr:\n%s", read(stderr))
 	assert.Contains(t, read(stdout), `matched entity:venezuela: "venezolanischen"`)
 	assert.NotContains(t, read(stdout), "Venedig", "the hard negative does not fire")
+	// The demo polls the bundled feeds alone: none of the config's real
+	// feeds (offline, each would log a DNS failure).
+	for _, real := range []string{"bbc-world", "tagesschau", "bbc-zhongwen"} {
+		assert.NotContains(t, read(stderr), real)
+	}
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	select {

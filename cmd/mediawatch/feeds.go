@@ -12,11 +12,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/demo"
 	"github.com/mediawatch/mediawatch/feeds"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/reader"
-	"github.com/mediawatch/mediawatch/workers"
 )
 
 const feedsUsage = `Usage:
@@ -42,10 +44,10 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	interval := fs.Duration("interval", feeds.DefaultInterval, "how often to poll, at least 10s (add, import)")
 	lang := fs.String("lang", "", "the feed's language, overriding what it declares (add)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, feedsUsage)
+		fmt.Fprint(fs.Output(), feedsUsage)
 		fs.PrintDefaults()
 	}
-	pos, err := parse(fs, args, stderr)
+	pos, err := parse(fs, args, stdout, stderr)
 	if err != nil {
 		return helpOK(err)
 	}
@@ -79,15 +81,24 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := workers.Topology(cfg).Create(tctx, js); err != nil {
-		return err
-	}
+	// Only run and worker create the streams and buckets: a command
+	// works with what is there.
+	fromFile := config.Feeds(cfg.Sources)
 	kv, err := js.KeyValue(tctx, pipeline.BucketFeeds)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		if pos[0] == "list" || pos[0] == "export" {
+			fmt.Fprintf(stderr, "note: no feed registry (bucket %s) on this server yet: mediawatch run or worker creates it\n", pipeline.BucketFeeds)
+			if pos[0] == "export" {
+				return feeds.WriteOPML(stdout, "mediawatch feeds", fromFile)
+			}
+			return listFeeds(stdout, fromFile, nil, nil)
+		}
+		return fmt.Errorf("no feed registry (bucket %s) on this server yet: start mediawatch run or a worker once, they create the streams and buckets", pipeline.BucketFeeds)
+	}
 	if err != nil {
 		return fmt.Errorf("open bucket %s: %w", pipeline.BucketFeeds, err)
 	}
 	registry := feeds.NewRegistry(kv)
-	fromFile := config.Feeds(cfg.Sources)
 
 	switch pos[0] {
 	case "add":
@@ -118,7 +129,7 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if pos[0] == "export" {
 			return feeds.WriteOPML(stdout, "mediawatch feeds", append(fromFile, dynamic...))
 		}
-		return listFeeds(stdout, fromFile, dynamic)
+		return listFeeds(stdout, fromFile, dynamic, demoPolled(tctx, js))
 	}
 	return nil
 }
@@ -166,7 +177,27 @@ func importOPML(ctx context.Context, registry *feeds.Registry, path string, inte
 	return nil
 }
 
-func listFeeds(w io.Writer, fromFile, dynamic []feeds.Source) error {
+// demoPolled lists the bundled demo feeds that a run --demo (or a worker
+// poller --demo) has polled on this server: they are in neither the config
+// nor the registry, and are served on a port of that process.
+func demoPolled(ctx context.Context, js jetstream.JetStream) []feeds.Source {
+	kv, err := js.KeyValue(ctx, pipeline.BucketFeedState)
+	if err != nil {
+		return nil
+	}
+	states := feeds.KVState{KV: kv}
+	var out []feeds.Source
+	for _, name := range demo.Feeds() {
+		st, _, err := states.Get(ctx, demo.FeedID(name))
+		if err != nil || st.LastAttempt.IsZero() {
+			continue
+		}
+		out = append(out, feeds.Source{ID: demo.FeedID(name), URL: "(bundled, served by run --demo) " + name, Interval: time.Minute})
+	}
+	return out
+}
+
+func listFeeds(w io.Writer, fromFile, dynamic, demoFeeds []feeds.Source) error {
 	type row struct {
 		feeds.Source
 		from string
@@ -177,6 +208,9 @@ func listFeeds(w io.Writer, fromFile, dynamic []feeds.Source) error {
 	}
 	for _, s := range dynamic {
 		rows = append(rows, row{s, "registry"})
+	}
+	for _, s := range demoFeeds {
+		rows = append(rows, row{s, "demo"})
 	}
 	slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.ID, b.ID) })
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -38,7 +38,7 @@ func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	ruleID := fs.String("rule", "", "test this rule of the config file instead of a query")
 	raw := fs.Bool("json", false, `print each would-be alert's JSON, one per line, then {"summary": ...} with the count per day`)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: mediawatch rules test 'QUERY' | --rule ID [--since DURATION] [--feed ID] [--json] [--config F] [--nats URL]
+		fmt.Fprint(fs.Output(), `Usage: mediawatch rules test 'QUERY' | --rule ID [--since DURATION] [--feed ID] [--json] [--config F] [--nats URL]
 
 Backtests a rule query (or the rule ID of the config file) on the tagged
 articles stored in JetStream: prints every article it would have alerted
@@ -49,7 +49,7 @@ consumer is left behind.
 `)
 		fs.PrintDefaults()
 	}
-	pos, err := parse(fs, args, stderr)
+	pos, err := parse(fs, args, stdout, stderr)
 	if err != nil {
 		return helpOK(err)
 	}
@@ -107,7 +107,7 @@ consumer is left behind.
 	known := cfg.EntityIDs()
 	for _, t := range query.Terms(n) {
 		if t.Kind == query.KindEntity && !known[t.Value] {
-			fmt.Fprintf(stderr, "warning: column %d: entity %q is not in %s, so no article has it\n", t.Col, t.Value, cfg.Path)
+			fmt.Fprintf(stderr, "warning: column %d: entity %q is not in %s, so no article has it\n", t.Col, t.Value, configName(cfg))
 		}
 	}
 

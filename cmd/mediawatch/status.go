@@ -30,10 +30,10 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	asJSON := fs.Bool("json", false, "print JSON")
 	sample := fs.Duration("sample", time.Second, "how long to watch the stages to measure their rate (0: no rate)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: mediawatch status [--json] [--sample D] [--config F] [--nats URL]\n\nEvery stage's backlog, rate and dead letters, every stream's size, every feed's health.\nThe notifier has a row per sink (its consumer notifier-<sink>), each with the stage's dead letters.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: mediawatch status [--json] [--sample D] [--config F] [--nats URL]\n\nEvery stage's backlog, rate and dead letters, every stream's size, every feed's health.\nThe notifier has a row per sink (its consumer notifier-<sink>), each with the stage's dead letters.\n\n")
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stderr); err != nil {
+	if _, err := parse(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	_, nc, js, err := client(ctx, c, "mediawatch-status", stderr, getenv)

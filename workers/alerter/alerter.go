@@ -104,6 +104,12 @@ func (e *Engine) Evaluate(a *pipeline.Article, now time.Time) []pipeline.Alert {
 // Nats-Msg-Id alert:<rule>:<article id>. The engine is read on every
 // message, so a reload applies from the next message on.
 func Handle(engine *atomic.Pointer[Engine], now func() time.Time) pipeline.Handler {
+	return handle(engine, now, nil)
+}
+
+// handle is Handle that, once the alerts are stored, counts them by rule
+// in metrics and observes their fetch-to-alert latency.
+func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipeline.Metrics) pipeline.Handler {
 	return func(_ context.Context, m pipeline.Message) (pipeline.Result, error) {
 		a, err := pipeline.DecodeArticle(m.Data)
 		if err != nil {
@@ -118,7 +124,17 @@ func Handle(engine *atomic.Pointer[Engine], now func() time.Time) pipeline.Handl
 				Data:    pipeline.Encode(al),
 			})
 		}
-		return pipeline.Outputs(outs...), nil
+		res := pipeline.Outputs(outs...)
+		if metrics != nil && len(alerts) > 0 {
+			res.After = func(context.Context) error {
+				t := now()
+				for _, al := range alerts {
+					metrics.Alerted(al.Rule, a.Fetched, t)
+				}
+				return nil
+			}
+		}
+		return res, nil
 	}
 }
 
@@ -206,7 +222,7 @@ func New(_ context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (*W
 	}
 	w := &Worker{log: log.With(zap.String("worker", Stage))}
 	w.engine.Store(e)
-	w.runner = pipeline.NewRunner(deps.JS, Spec(), Handle(&w.engine, time.Now), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	w.runner = pipeline.NewRunner(deps.JS, Spec(), handle(&w.engine, time.Now, deps.Metrics), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
 	return w, nil
 }
 

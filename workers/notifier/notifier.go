@@ -221,7 +221,7 @@ func (w *Worker) syncConsumers(ctx context.Context, sinks map[string]*sinkConf) 
 		}
 		spec := SinkSpec(s.ID, s.Rules)
 		want[spec.Name()] = true
-		if _, err := w.js.CreateOrUpdateConsumer(cctx, spec.Stream, pipeline.ConsumerConfig(spec, 0)); err != nil {
+		if err := pipeline.EnsureConsumer(cctx, w.js, spec.Stream, pipeline.ConsumerConfig(spec, 0)); err != nil {
 			errs = append(errs, fmt.Errorf("consumer of sink %s: %w", s.ID, err))
 		}
 	}

@@ -314,6 +314,7 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 	}
 
 	arts, resp, ferr := w.poll(ctx, fetcher, src, st, now)
+	took := time.Since(now)
 	outs := make([]pipeline.Output, 0, len(arts))
 	shrunk := 0
 	for i := range arts {
@@ -336,6 +337,7 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 		next.LastError = ferr.Error()
 		next.NotBefore = now.Add(backoff(src.Interval, next.Failures, ferr, w.maxRest))
 		w.metrics.Counter(fmt.Sprintf("mediawatch_feed_failures_total{feed=%q}", src.ID)).Add(1)
+		w.metrics.Fetched(src.ID, pipeline.FetchFailed, took, 0, next.Failures, now)
 		log.Warn("fetch feed failed", zap.Error(ferr), zap.Int("failures", next.Failures), zap.Time("next_try", next.NotBefore))
 	} else {
 		next.Failures, next.LastError, next.NotBefore = 0, "", time.Time{}
@@ -344,6 +346,11 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 			next.ETag, next.LastModified, next.Articles = resp.ETag, resp.LastModified, len(arts)
 		}
 		w.metrics.Counter(fmt.Sprintf("mediawatch_feed_polls_total{feed=%q}", src.ID)).Add(1)
+		outcome := pipeline.FetchOK
+		if resp.NotModified {
+			outcome = pipeline.FetchNotModified
+		}
+		w.metrics.Fetched(src.ID, outcome, took, len(arts), 0, now)
 		log.Debug("fetched feed", zap.Int("articles", len(arts)), zap.Bool("not_modified", resp.NotModified))
 	}
 	commit := func(ctx context.Context) error {
