@@ -71,27 +71,79 @@ func (l *lexicon) child(n int32, c byte) int32 {
 
 // lexBuilder builds a lexicon.
 type lexBuilder struct {
-	kids   []map[byte]int32
+	// The children of a node are a list through first and next, each
+	// child with the byte that leads to it (label); the root's are also in
+	// root, by byte, since every name starts there.
+	first  []int32 // a node's first child, -1 for none
+	next   []int32 // the next child of the same parent, -1 for none
+	label  []byte
+	root   [256]int32 // 0: none (the root is no one's child)
 	parent []int32
-	exact  [][]int32
-	prefix [][]int32
-	trigs  [][]trigger
-	infl   map[int32][]int32 // few nodes: sparse
+	// end is the index in ends of what ends at a node, -1 for nothing:
+	// most nodes are inside words, so a node costs 4 bytes here, not the
+	// three slice headers of an end.
+	end  []int32
+	ends []nodeEnd
+	infl map[int32][]int32 // few nodes: sparse
 }
 
-func newLexBuilder() *lexBuilder {
-	b := &lexBuilder{infl: map[int32][]int32{}}
+// nodeEnd is what ends at a node: the name words spelt by its string
+// exactly or as a prefix, and the triggers of stems.
+type nodeEnd struct {
+	exact, prefix []int32
+	trigs         []trigger
+}
+
+// endAt returns what ends at node n, making room for it.
+func (b *lexBuilder) endAt(n int32) *nodeEnd {
+	if b.end[n] < 0 {
+		b.end[n] = int32(len(b.ends))
+		b.ends = append(b.ends, nodeEnd{})
+	}
+	return &b.ends[b.end[n]]
+}
+
+// newLexBuilder returns a builder with room for the words of about names
+// names (a name word takes about eight new nodes).
+func newLexBuilder(names int) *lexBuilder {
+	n := 8 * names
+	b := &lexBuilder{
+		first: make([]int32, 0, n), next: make([]int32, 0, n), label: make([]byte, 0, n),
+		parent: make([]int32, 0, n), end: make([]int32, 0, n),
+		infl: map[int32][]int32{},
+	}
 	b.node(-1)
 	return b
 }
 
 func (b *lexBuilder) node(parent int32) int32 {
-	b.kids = append(b.kids, nil)
+	b.first = append(b.first, -1)
+	b.next = append(b.next, -1)
+	b.label = append(b.label, 0)
 	b.parent = append(b.parent, parent)
-	b.exact = append(b.exact, nil)
-	b.prefix = append(b.prefix, nil)
-	b.trigs = append(b.trigs, nil)
-	return int32(len(b.kids) - 1)
+	b.end = append(b.end, -1)
+	return int32(len(b.parent) - 1)
+}
+
+// child returns node n's child by byte c, creating it.
+func (b *lexBuilder) child(n int32, c byte) int32 {
+	if n == 0 {
+		if k := b.root[c]; k != 0 {
+			return k
+		}
+	} else {
+		for k := b.first[n]; k >= 0; k = b.next[k] {
+			if b.label[k] == c {
+				return k
+			}
+		}
+	}
+	k := b.node(n)
+	b.label[k], b.next[k], b.first[n] = c, b.first[n], k
+	if n == 0 {
+		b.root[c] = k
+	}
+	return k
 }
 
 // up returns the ancestor of node n that is k bytes shorter.
@@ -111,17 +163,7 @@ func (b *lexBuilder) addInfl(n, stem int32) {
 func (b *lexBuilder) path(s string) int32 {
 	n := int32(0)
 	for i := 0; i < len(s); i++ {
-		k := b.kids[n]
-		if k == nil {
-			k = map[byte]int32{}
-			b.kids[n] = k
-		}
-		c, ok := k[s[i]]
-		if !ok {
-			c = b.node(n)
-			b.kids[n][s[i]] = c
-		}
-		n = c
+		n = b.child(n, s[i])
 	}
 	return n
 }
@@ -129,31 +171,34 @@ func (b *lexBuilder) path(s string) int32 {
 // addExact records name word w for string s and returns the node of s.
 func (b *lexBuilder) addExact(s string, w int32) int32 {
 	n := b.path(s)
-	b.exact[n] = append(b.exact[n], w)
+	e := b.endAt(n)
+	e.exact = append(e.exact, w)
 	return n
 }
 
 func (b *lexBuilder) addPrefix(s string, w int32) {
 	n := b.path(s)
-	b.prefix[n] = append(b.prefix[n], w)
+	e := b.endAt(n)
+	e.prefix = append(e.prefix, w)
 }
 
 func (b *lexBuilder) addTrigger(s string, t trigger) {
 	n := b.path(s)
-	for i := range b.trigs[n] {
-		if b.trigs[n][i].stemmer == t.stemmer {
-			b.trigs[n][i].minRunes = min(b.trigs[n][i].minRunes, t.minRunes)
-			b.trigs[n][i].maxRunes = max(b.trigs[n][i].maxRunes, t.maxRunes)
+	e := b.endAt(n)
+	for i := range e.trigs {
+		if e.trigs[i].stemmer == t.stemmer {
+			e.trigs[i].minRunes = min(e.trigs[i].minRunes, t.minRunes)
+			e.trigs[i].maxRunes = max(e.trigs[i].maxRunes, t.maxRunes)
 			return
 		}
 	}
-	b.trigs[n] = append(b.trigs[n], t)
+	e.trigs = append(e.trigs, t)
 }
 
 // freeze lays the trie out as a double array.
 func (b *lexBuilder) freeze() (lexicon, error) {
 	var l lexicon
-	slotOf := make([]int32, len(b.kids))   // builder node → slot
+	slotOf := make([]int32, len(b.parent)) // builder node → slot
 	slots := []lexSlot{{check: checkMask}} // the root has no parent
 	var info []int32
 	// free[i] leads to the lowest free slot >= i (a union-find with path
@@ -184,6 +229,7 @@ func (b *lexBuilder) freeze() (lexicon, error) {
 	firstFree := 1
 	queue := []int32{0}
 	labels := make([]byte, 0, 256)
+	var kid [256]int32 // the children of the node being laid out, by byte
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
@@ -195,13 +241,13 @@ func (b *lexBuilder) freeze() (lexicon, error) {
 			info[s] = in
 			slots[s].check |= flags
 		}
-		k := b.kids[n]
-		if len(k) == 0 {
+		if b.first[n] < 0 {
 			continue
 		}
 		labels = labels[:0]
-		for c := range k {
-			labels = append(labels, c)
+		for k := b.first[n]; k >= 0; k = b.next[k] {
+			labels = append(labels, b.label[k])
+			kid[b.label[k]] = k
 		}
 		slices.Sort(labels)
 		// The lowest base that puts every child in a free slot, trying the
@@ -231,12 +277,12 @@ func (b *lexBuilder) freeze() (lexicon, error) {
 			cs := base + int(c)
 			take(cs)
 			slots[cs].check = s // no flags yet: set when cs is dequeued
-			slotOf[k[c]] = int32(cs)
-			queue = append(queue, k[c])
+			slotOf[kid[c]] = int32(cs)
+			queue = append(queue, kid[c])
 		}
 	}
 	if len(slots) > maxSlots {
-		return l, fmt.Errorf("lay out %d trie nodes: %w", len(b.kids), ErrTooManyNames)
+		return l, fmt.Errorf("lay out %d trie nodes: %w", len(b.parent), ErrTooManyNames)
 	}
 	for len(info) < len(slots) {
 		info = append(info, -1)
@@ -262,22 +308,26 @@ func (b *lexBuilder) freeze() (lexicon, error) {
 // info records node n's lists and triggers, returning their index (or -1)
 // and the flags saying what they hold.
 func (b *lexBuilder) info(l *lexicon, n int32) (int32, int32) {
-	if len(b.exact[n]) == 0 && len(b.prefix[n]) == 0 && len(b.trigs[n]) == 0 && len(b.infl[n]) == 0 {
+	var e nodeEnd
+	if b.end[n] >= 0 {
+		e = b.ends[b.end[n]]
+	}
+	if len(e.exact) == 0 && len(e.prefix) == 0 && len(e.trigs) == 0 && len(b.infl[n]) == 0 {
 		return -1, 0
 	}
 	in := lexInfo{exact: -1, prefix: -1, trig: -1, infl: -1}
 	flags := int32(0)
-	if ws := b.exact[n]; len(ws) > 0 {
+	if ws := e.exact; len(ws) > 0 {
 		in.exact = int32(len(l.lists))
 		l.lists = append(l.lists, ws)
 		flags |= infoExact
 	}
-	if ws := b.prefix[n]; len(ws) > 0 {
+	if ws := e.prefix; len(ws) > 0 {
 		in.prefix = int32(len(l.lists))
 		l.lists = append(l.lists, ws)
 		flags |= infoPrefix
 	}
-	if ts := b.trigs[n]; len(ts) > 0 {
+	if ts := e.trigs; len(ts) > 0 {
 		in.trig = int32(len(l.trigs))
 		l.trigs = append(l.trigs, ts)
 		flags |= infoTrig

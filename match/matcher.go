@@ -242,7 +242,13 @@ const (
 // every country) into a Matcher. Every problem is reported, joined; each
 // names the entity id and the offending name or country.
 func NewMatcher(entities []Entity, opts Options) (*Matcher, error) {
-	b := newBuilder()
+	names := 0
+	for _, e := range entities {
+		for _, ns := range e.Names {
+			names += len(ns)
+		}
+	}
+	b := newBuilder(names)
 	var errs []error
 	type pending struct {
 		idx     int32
@@ -328,7 +334,7 @@ func NewMatcher(entities []Entity, opts Options) (*Matcher, error) {
 // CompileTerms compiles the text terms of alert rules into a Matcher whose
 // Find reports each term's ID.
 func CompileTerms(terms []Term) (*Matcher, error) {
-	b := newBuilder()
+	b := newBuilder(len(terms))
 	var errs []error
 	byID := map[string]int32{}
 	for _, t := range terms {
@@ -386,6 +392,23 @@ type builder struct {
 	more     map[int32]bool
 	countrys map[int32]bool
 	wordNode []int32 // name word → its lexicon builder node (-1: a prefix or CJK word)
+	langKeys map[string]langKey
+}
+
+// langKey is what a name's language key says: its stemmer and its base
+// language (parsed once per key, not once per name).
+type langKey struct {
+	stemmer int
+	base    string
+}
+
+func (b *builder) langKey(lang string) langKey {
+	k, ok := b.langKeys[lang]
+	if !ok {
+		k = langKey{stemmerFor(lang), baseLang(lang)}
+		b.langKeys[lang] = k
+	}
+	return k
 }
 
 // collect keeps a name's token.
@@ -395,20 +418,22 @@ func (b *builder) collect(t *token) {
 	b.toks = append(b.toks, nameToken{token: c, form: string(t.text)})
 }
 
-func newBuilder() *builder {
+// newBuilder returns a builder with room for about names names.
+func newBuilder(names int) *builder {
 	return &builder{
-		m:        &Matcher{},
-		trans:    map[uint64]int32{},
+		m:        &Matcher{names: make([]nameInfo, 0, names)},
+		trans:    make(map[uint64]int32, names),
 		stemmed:  map[stemKey]string{},
-		wordIDs:  map[nameWord]int32{},
-		lb:       newLexBuilder(),
+		wordIDs:  make(map[nameWord]int32, names),
+		lb:       newLexBuilder(names),
 		env:      snowballstem.NewEnv(""),
 		rootMap:  map[int32]int32{},
 		nodes:    1,
-		seen:     map[nameInfo]bool{},
-		outs:     map[int32][]output{},
+		seen:     make(map[nameInfo]bool, names),
+		outs:     make(map[int32][]output, names),
 		more:     map[int32]bool{},
 		countrys: map[int32]bool{},
+		langKeys: map[string]langKey{},
 	}
 }
 
@@ -464,7 +489,8 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 	if b.seen[key] {
 		return nil
 	}
-	st := stemmerFor(lang)
+	lk := b.langKey(lang)
+	st := lk.stemmer
 	if o.exclude {
 		st = 0
 	}
@@ -473,7 +499,7 @@ func (b *builder) addName(idx int32, lang, text string, o nameOpts) error {
 	if len(b.toks) == 0 {
 		return bad("no letters or digits to match")
 	}
-	base := baseLang(lang)
+	base := lk.base
 	langs := o.langs
 	path := make([]int32, len(b.toks))
 	for i, t := range b.toks {
