@@ -501,3 +501,43 @@ func ParseByteSize(s string) (int64, error) {
 	}
 	return v * mult, nil
 }
+
+// DefaultPath is the config file used when none is named and the current
+// directory has one.
+const DefaultPath = "config/mediawatch.yaml"
+
+// Find loads the config named by path, else by MEDIAWATCH_CONFIG, else
+// DefaultPath when it exists, else the built-in defaults (Path empty).
+func Find(path string, env func(string) string) (*Config, error) {
+	if path == "" {
+		path = env("MEDIAWATCH_CONFIG")
+	}
+	if path == "" {
+		if _, err := os.Stat(DefaultPath); err == nil {
+			path = DefaultPath
+		}
+	}
+	if path == "" {
+		cfg, err := Parse("(defaults)", nil, env)
+		if err != nil {
+			return nil, fmt.Errorf("load config: %w", err)
+		}
+		cfg.Path = ""
+		return cfg, nil
+	}
+	return Load(path, env)
+}
+
+// ServerURL picks the NATS server: flagURL when given, else nats.url (the
+// file and the environment merged), else the embedded server's listen
+// address, with embedded true.
+func (n NATS) ServerURL(flagURL string) (url string, embedded bool) {
+	switch {
+	case flagURL != "":
+		return flagURL, false
+	case n.URL != "":
+		return n.URL, false
+	default:
+		return "nats://" + n.Embedded.Listen, true
+	}
+}

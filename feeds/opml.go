@@ -242,3 +242,28 @@ func Merge(imported, config []Source) ([]Source, []Skipped) {
 	}
 	return add, skipped
 }
+
+// Import reads an OPML file's feeds for the registry: the feeds to add, and
+// the outlines left out with the reason (no usable URL, already in the
+// config, or refused by allowed, which vets a URL added at run time; nil
+// allows every URL).
+func Import(r io.Reader, interval time.Duration, config []Source, allowed func(url string) error) ([]Source, []Skipped, error) {
+	read, skipped, err := ReadOPML(r, interval)
+	if err != nil {
+		return nil, nil, err
+	}
+	add, also := Merge(read, config)
+	skipped = append(skipped, also...)
+	if allowed == nil {
+		return add, skipped, nil
+	}
+	kept := add[:0]
+	for _, s := range add {
+		if err := allowed(s.URL); err != nil {
+			skipped = append(skipped, Skipped{Outline: s.ID, Reason: err.Error()})
+			continue
+		}
+		kept = append(kept, s)
+	}
+	return kept, skipped, nil
+}

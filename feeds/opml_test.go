@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -162,4 +163,39 @@ func FuzzReadOPML(f *testing.F) {
 			seen[s.ID] = true
 		}
 	})
+}
+
+func TestImport(t *testing.T) {
+	t.Parallel()
+	doc := `<opml><body>
+<outline text="Kept" xmlUrl="https://e.org/kept.xml"/>
+<outline text="Private" xmlUrl="http://10.0.0.5/feed.xml"/>
+<outline text="In the config" xmlUrl="https://e.org/file.xml"/>
+<outline text="No URL"/>
+</body></opml>`
+	config := []Source{{ID: "from-file", URL: "https://e.org/file.xml"}}
+	private := func(url string) error {
+		if strings.Contains(url, "10.0.0.5") {
+			return errors.New("a private address")
+		}
+		return nil
+	}
+	add, skipped, err := Import(strings.NewReader(doc), DefaultInterval, config, private)
+	require.NoError(t, err)
+	require.Len(t, add, 1)
+	assert.Equal(t, "https://e.org/kept.xml", add[0].URL)
+	reasons := ""
+	for _, s := range skipped {
+		reasons += s.String() + "\n"
+	}
+	assert.Contains(t, reasons, "a private address")
+	assert.Contains(t, reasons, "from-file")
+	assert.Len(t, skipped, 2, reasons)
+
+	all, _, err := Import(strings.NewReader(doc), DefaultInterval, config, nil)
+	require.NoError(t, err)
+	assert.Len(t, all, 2, "nil allows every URL")
+
+	_, _, err = Import(strings.NewReader("<html/>"), DefaultInterval, nil, nil)
+	assert.Error(t, err)
 }

@@ -105,7 +105,7 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 	defer func() { _ = log.Sync() }()
 	if cfg.Path == "" && len(cfg.Rules) == 0 {
 		fmt.Fprint(stderr, noConfigWarning)
-		log.Warn("no config file and no rules: nothing will alert", zap.String("looked_for", "--config, MEDIAWATCH_CONFIG, "+defaultConfigPath))
+		log.Warn("no config file and no rules: nothing will alert", zap.String("looked_for", "--config, MEDIAWATCH_CONFIG, "+config.DefaultPath))
 	}
 
 	url, noURL := natsURL(c.nats, cfg)
@@ -156,7 +156,7 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 // file and so have no rules.
 const noConfigWarning = `
   *** mediawatch: no config file found, so no entities and no rules: nothing will alert. ***
-  Looked for --config, MEDIAWATCH_CONFIG and ` + defaultConfigPath + ` (in the current directory).
+  Looked for --config, MEDIAWATCH_CONFIG and ` + config.DefaultPath + ` (in the current directory).
   Copy the annotated sample, config/mediawatch.yaml of the repository, there or name it with
   MEDIAWATCH_CONFIG; mediawatch check --print shows the settings in effect.
 

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -147,33 +146,8 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string,
 	}
 }
 
-// defaultConfigPath is the config file used when none is named.
-const defaultConfigPath = "config/mediawatch.yaml"
-
-// loadConfig finds and loads the config file.
-func loadConfig(path string, getenv env) (*config.Config, error) {
-	if path == "" {
-		path = getenv("MEDIAWATCH_CONFIG")
-	}
-	if path == "" {
-		if _, err := os.Stat(defaultConfigPath); err == nil {
-			path = defaultConfigPath
-		}
-	}
-	if path == "" {
-		cfg, err := config.Parse("(defaults)", nil, getenv)
-		if err != nil {
-			return nil, fmt.Errorf("load config: %w", err)
-		}
-		cfg.Path = ""
-		return cfg, nil
-	}
-	cfg, err := config.Load(path, getenv)
-	if err != nil {
-		return nil, err
-	}
-	return cfg, nil
-}
+// loadConfig finds and loads the config file (config.Find).
+func loadConfig(path string, getenv env) (*config.Config, error) { return config.Find(path, getenv) }
 
 // commandConnectWait is how long a command tries to reach NATS before it
 // says it cannot.
@@ -203,18 +177,7 @@ func client(ctx context.Context, c common, name string, stderr io.Writer, getenv
 	return cfg, nc, js, nil
 }
 
-// natsURL picks the server: the flag wins, then the environment and config
-// (already merged into cfg), else the embedded server's listen address.
-func natsURL(flagURL string, cfg *config.Config) (url string, embedded bool) {
-	switch {
-	case flagURL != "":
-		return flagURL, false
-	case cfg.NATS.URL != "":
-		return cfg.NATS.URL, false
-	default:
-		return "nats://" + cfg.NATS.Embedded.Listen, true
-	}
-}
+func natsURL(flagURL string, cfg *config.Config) (string, bool) { return cfg.NATS.ServerURL(flagURL) }
 
 // newLogger builds the logger of log.format and log.level; --verbose is
 // log.level debug.

@@ -142,22 +142,18 @@ func importOPML(ctx context.Context, registry *feeds.Registry, path string, inte
 		return fmt.Errorf("import %s: %w", path, err)
 	}
 	defer func() { _ = f.Close() }() // read only: nothing to lose
-	read, skipped, err := feeds.ReadOPML(f, interval)
+	var allowed func(string) error
+	if publicOnly {
+		allowed = func(url string) error {
+			if reader.CheckPublicURL(url) != nil {
+				return errors.New("a private address (poller.allow_private_networks is off)")
+			}
+			return nil
+		}
+	}
+	add, skipped, err := feeds.Import(f, interval, fromFile, allowed)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", path, err)
-	}
-	add, also := feeds.Merge(read, fromFile)
-	skipped = append(skipped, also...)
-	if publicOnly {
-		kept := add[:0]
-		for _, s := range add {
-			if err := reader.CheckPublicURL(s.URL); err != nil {
-				skipped = append(skipped, feeds.Skipped{Outline: s.ID, Reason: "a private address (poller.allow_private_networks is off)"})
-				continue
-			}
-			kept = append(kept, s)
-		}
-		add = kept
 	}
 	for _, s := range skipped {
 		fmt.Fprintf(stderr, "skipped %s\n", s)

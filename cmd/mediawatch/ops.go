@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/pipeline"
 )
 
 // cmdVersion prints the module version and the VCS revision the binary
@@ -73,42 +73,16 @@ func cmdHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 			fmt.Fprintln(stderr, err)
 			return errSilent
 		}
-		*url = readyURL(cfg.HTTP.Listen)
+		*url = pipeline.ReadyURL(cfg.HTTP.Listen)
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	answer, err := pipeline.CheckReady(ctx, *url)
 	if err != nil {
-		return fmt.Errorf("%w: --url %q: %w", errUsage, *url, err)
+		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("healthcheck %s: %w", *url, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthcheck %s: %s: %s", *url, resp.Status, strings.TrimSpace(string(body)))
-	}
-	fmt.Fprintf(stdout, "%s: %s\n", *url, strings.TrimSpace(string(body)))
+	fmt.Fprintf(stdout, "%s: %s\n", *url, answer)
 	return nil
-}
-
-// readyURL is the /readyz URL of a process listening on listen; a
-// wildcard host is asked on the loopback address.
-func readyURL(listen string) string {
-	host, port, found := strings.Cut(listen, ":")
-	if i := strings.LastIndex(listen, ":"); i >= 0 {
-		host, port, found = listen[:i], listen[i+1:], true
-	}
-	if !found {
-		return "http://" + listen + "/readyz"
-	}
-	switch host {
-	case "", "0.0.0.0", "[::]", "::":
-		host = "127.0.0.1"
-	}
-	return "http://" + host + ":" + port + "/readyz"
 }
 
 // configName is how messages name the config: its file, or that there is
