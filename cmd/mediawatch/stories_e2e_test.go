@@ -68,12 +68,12 @@ type storyItem struct {
 func variant(event string, n int) storyItem {
 	paras := append([]string(nil), storyEvents[event]...)
 	switch n % 4 {
-	case 1: // trimmed to the first paragraphs
-		paras = paras[:2]
+	case 1: // the last paragraph trimmed
+		paras = paras[:len(paras)-1]
 	case 2: // paragraphs reordered
 		paras[1], paras[len(paras)-1] = paras[len(paras)-1], paras[1]
 	case 3: // a paragraph cut from the middle
-		paras = append(paras[:1], paras[2:]...)
+		paras = append(paras[:2:2], paras[3:]...)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p>By Correspondent %d, Outlet %d</p>", n, n)
@@ -219,7 +219,10 @@ func TestStoriesEndToEnd(t *testing.T) {
 	storyEvent := map[string]string{}
 	for _, a := range perRule["venezuela"] {
 		require.NotNil(t, a.Story)
-		assert.Equal(t, pipeline.Story{ID: a.Article.ID, Size: 1}, *a.Story, "the story's first article alerts")
+		// The article that alerts is the first of its story to reach the
+		// alerter, not always the story's first article: stages handle
+		// articles concurrently.
+		assert.NotContains(t, storyEvent, a.Story.ID, "one alert per story")
 		storyEvent[a.Story.ID] = eventOf(a.Article.URL)
 	}
 	assert.ElementsMatch(t, []string{"vote", "oil", "floods", "baseball", "migrants", "bonds"}, mapValues(storyEvent), "no two events share a story")
