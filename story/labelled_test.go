@@ -55,7 +55,7 @@ func ratio(a, b int) float64 {
 type score struct {
 	all         counts
 	hard        struct{ pairs, joined int } // pairs of one topic, different events
-	byLang      map[string]counts // pairs of two articles in one language
+	byLang      map[string]counts           // pairs of two articles in one language
 	translation struct{ pairs, joined int }
 }
 
