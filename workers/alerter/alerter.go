@@ -174,15 +174,27 @@ func (c KVClaims) Claim(ctx context.Context, key, owner string) (bool, error) {
 // per story (the first article of the story that matches it claims the
 // story) unless it is per: article; without, once per article. The engine
 // is read on every message, so a reload applies from the next message on.
-func Handle(engine *atomic.Pointer[Engine], now func() time.Time, claims Claims) pipeline.Handler {
+//
+// With spikes, the spike rules count the stories that mention their
+// entity and alert on alerts.<rule> (Msg-Id alert:<rule>:spike-<slot>) when
+// the counts exceed the baseline.
+func Handle(engine *atomic.Pointer[Engine], now func() time.Time, claims Claims, spikes ...SpikeState) pipeline.Handler {
+	var state SpikeState
+	if len(spikes) > 0 {
+		state = spikes[0]
+	}
 	return func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
 		a, err := pipeline.DecodeArticle(m.Data)
 		if err != nil {
 			return pipeline.Result{}, err
 		}
 		e := engine.Load()
-		alerts := e.Evaluate(a, now())
-		outs := make([]pipeline.Output, 0, len(alerts))
+		t := now()
+		alerts := e.Evaluate(a, t)
+		outs, err := e.spikeAlerts(ctx, a, t, claims, state)
+		if err != nil {
+			return pipeline.Result{}, err
+		}
 		for _, al := range alerts {
 			if claims != nil && a.Story != nil && !e.PerArticle(al.Rule) {
 				ok, err := claims.Claim(ctx, ClaimKey(al.Rule, a.Story.ID), a.ID)
@@ -291,7 +303,7 @@ func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (
 	}
 	w := &Worker{log: log.With(zap.String("worker", Stage))}
 	w.engine.Store(e)
-	w.runner = pipeline.NewRunner(deps.JS, Spec(), Handle(&w.engine, time.Now, KVClaims{KV: kv}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	w.runner = pipeline.NewRunner(deps.JS, Spec(), Handle(&w.engine, time.Now, KVClaims{KV: kv}, JSSpikes{JS: deps.JS, KV: kv}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
 	return w, nil
 }
 
