@@ -18,10 +18,10 @@ import (
 
 // backtestSummary is the last line "rules test --json" prints.
 type backtestSummary struct {
-	Query    string        `json:"query"`
-	Since    time.Time     `json:"since"`
-	Articles int           `json:"articles"` // stored articles read
-	Alerts   int           `json:"alerts"`
+	Query    string    `json:"query"`
+	Since    time.Time `json:"since"`
+	Articles int       `json:"articles"` // stored articles read
+	Alerts   int       `json:"alerts"`
 	// Stories is how many distinct stories the matching articles are in
 	// (an article tagged before stories existed is a story of its own).
 	Stories    int             `json:"stories"`
