@@ -19,8 +19,17 @@ func TestWords(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			Words(tc.text, tc.html, func(w []byte) { got = append(got, string(w)) })
+			Words(tc.text, tc.html, func(w []byte) bool { got = append(got, string(w)); return true })
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+func TestWordsStops(t *testing.T) {
+	var got []string
+	Words("one two <b>three</b> four five", true, func(w []byte) bool {
+		got = append(got, string(w))
+		return len(got) < 3
+	})
+	assert.Equal(t, []string{"one", "two", "three"}, got)
 }

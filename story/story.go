@@ -19,7 +19,6 @@ import (
 	"math/bits"
 	"slices"
 
-	"github.com/mediawatch/mediawatch/htmltext"
 	"github.com/mediawatch/mediawatch/match"
 )
 
@@ -44,9 +43,6 @@ const (
 	MinContainment = 0.55
 	MinShared      = 12
 )
-
-// leadRunes bounds the plain text of the lead read for LeadWords words.
-const leadRunes = 16 * LeadWords
 
 // Signature is what an article is compared by.
 type Signature struct {
@@ -99,9 +95,11 @@ type shingler struct {
 	took int
 }
 
-func (s *shingler) word(w []byte) {
+// word takes the next word of a sequence; it reports whether it wants
+// more.
+func (s *shingler) word(w []byte) bool {
 	if s.stop > 0 && s.took >= s.stop {
-		return
+		return false
 	}
 	s.took++
 	copy(s.win[:], s.win[1:])
@@ -109,6 +107,7 @@ func (s *shingler) word(w []byte) {
 	if s.n++; s.n >= ShingleSize {
 		s.emit(ShingleSize)
 	}
+	return s.stop == 0 || s.took < s.stop
 }
 
 func (s *shingler) emit(k int) {
@@ -135,7 +134,7 @@ func Sign(title, lead string) Signature {
 	match.Words(title, true, sh.word)
 	sh.end()
 	sh.stop, sh.took = LeadWords, 0
-	match.Words(htmltext.PlainPrefix(lead, leadRunes), false, sh.word)
+	match.Words(lead, true, sh.word)
 	sh.end()
 	return signShingles(sh.out)
 }

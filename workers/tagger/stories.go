@@ -2,8 +2,10 @@ package tagger
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,7 +69,9 @@ type StoryLog struct {
 	order   []uint64            // the keys of done in log order, for pruning
 	first   uint64              // the first sequence read (0: none yet)
 	reached uint64              // the last sequence read
-	moved   chan struct{}       // closed and replaced whenever reached moves
+	// waiting are the handlers waiting for the log to reach a sequence:
+	// each is woken once, when the log reaches it (not on every message).
+	waiting map[uint64][]chan struct{}
 }
 
 type assigned struct {
@@ -81,7 +85,7 @@ func NewStoryLog(js jetstream.JetStream, window time.Duration, log *zap.Logger) 
 	if window <= 0 {
 		window = story.DefaultWindow
 	}
-	return &StoryLog{js: js, window: window, log: log, x: story.NewIndex(window), done: map[uint64]assigned{}, moved: make(chan struct{})}
+	return &StoryLog{js: js, window: window, log: log, x: story.NewIndex(window), done: map[uint64]assigned{}, waiting: map[uint64][]chan struct{}{}}
 }
 
 // start is where the log starts: two windows before the first article the
@@ -152,10 +156,11 @@ func (l *StoryLog) Run(ctx context.Context) error {
 
 // add reads one article of the log.
 func (l *StoryLog) add(seq uint64, at time.Time, data []byte) {
-	a, err := pipeline.DecodeArticle(data)
+	var a pipeline.Article
+	err := json.Unmarshal(data, &a) // the tagger's handler validates it
 	var sig story.Signature
 	if err == nil {
-		sig = Sign(a)
+		sig = Sign(&a)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -177,9 +182,27 @@ func (l *StoryLog) add(seq uint64, at time.Time, data []byte) {
 	if l.first == 0 {
 		l.first = seq
 	}
+	prev := l.reached
 	l.reached = max(l.reached, seq)
-	close(l.moved)
-	l.moved = make(chan struct{})
+	if seq == prev+1 {
+		l.wake(seq)
+		return
+	}
+	// A gap (messages deleted, or the first message read): wake every
+	// handler waiting for a sequence reached.
+	for s := range l.waiting {
+		if s <= l.reached {
+			l.wake(s)
+		}
+	}
+}
+
+// wake wakes the handlers waiting for seq; l.mu is held.
+func (l *StoryLog) wake(seq uint64) {
+	for _, ch := range l.waiting[seq] {
+		close(ch)
+	}
+	delete(l.waiting, seq)
 }
 
 // Assign waits until the log has read the article at seq and returns the
@@ -188,14 +211,18 @@ func (l *StoryLog) add(seq uint64, at time.Time, data []byte) {
 func (l *StoryLog) Assign(ctx context.Context, seq uint64, _ time.Time, a *pipeline.Article) (pipeline.Story, error) {
 	for {
 		l.mu.Lock()
-		reached, moved := l.reached, l.moved
+		reached, first := l.reached, l.first
 		got, ok := l.done[seq]
-		first := l.first
+		var ch chan struct{}
+		if !ok && (reached < seq || first == 0) {
+			ch = make(chan struct{})
+			l.waiting[seq] = append(l.waiting[seq], ch)
+		}
 		l.mu.Unlock()
 		if ok {
 			return got.story, nil
 		}
-		if reached >= seq && first != 0 {
+		if ch == nil {
 			if seq >= first {
 				l.log.Warn("article not in the story log: a story of its own", zap.String("article_id", a.ID), zap.Uint64("stream_seq", seq))
 			}
@@ -203,8 +230,14 @@ func (l *StoryLog) Assign(ctx context.Context, seq uint64, _ time.Time, a *pipel
 		}
 		select {
 		case <-ctx.Done():
+			l.mu.Lock()
+			l.waiting[seq] = slices.DeleteFunc(l.waiting[seq], func(c chan struct{}) bool { return c == ch })
+			if len(l.waiting[seq]) == 0 {
+				delete(l.waiting, seq)
+			}
+			l.mu.Unlock()
 			return pipeline.Story{}, fmt.Errorf("wait for the story log to reach sequence %d (it is at %d): %w", seq, reached, ctx.Err())
-		case <-moved:
+		case <-ch:
 		}
 	}
 }
