@@ -2,7 +2,6 @@ package tagger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -156,11 +155,10 @@ func (l *StoryLog) Run(ctx context.Context) error {
 
 // add reads one article of the log.
 func (l *StoryLog) add(seq uint64, at time.Time, data []byte) {
-	var a pipeline.Article
-	err := json.Unmarshal(data, &a) // the tagger's handler validates it
+	a, err := pipeline.DecodeArticle(data)
 	var sig story.Signature
 	if err == nil {
-		sig = Sign(&a)
+		sig = Sign(a)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
