@@ -115,8 +115,16 @@ func (l *StoryLog) start(ctx context.Context) time.Time {
 	return from.Add(-2 * l.window)
 }
 
-// Run reads the log until ctx ends.
+// Run reads the log until ctx ends; it returns nil then.
 func (l *StoryLog) Run(ctx context.Context) error {
+	err := l.read(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped, whatever the last error was
+	}
+	return err
+}
+
+func (l *StoryLog) read(ctx context.Context) error {
 	stream, err := l.js.Stream(ctx, pipeline.StreamArticles)
 	if err != nil {
 		return fmt.Errorf("read the story log: %w", err)
