@@ -20,11 +20,18 @@ type Assignment struct {
 // articles added in the same order, with the same times, get the same
 // assignments, whichever process adds them. It is not safe for concurrent
 // use.
+//
+// The LSH buckets are chains through the articles themselves: heads maps a
+// band's key to the latest article with it, and each article links to the
+// previous one with the same key in each band, so that an article costs no
+// allocation but its place in docs, and the garbage collector has little to
+// scan.
 type Index struct {
 	window time.Duration
-	bands  map[uint64][]*doc
-	queue  []*doc // in the order added: the oldest first
-	head   int
+	heads  map[uint64]uint64 // band key -> position+1 of the latest article with it
+	docs   []doc             // in the order added: docs[i] is at position off+i
+	head   int               // the first article not forgotten
+	off    uint64
 	gen    uint64 // of the Add in progress, to check each candidate once
 }
 
@@ -34,12 +41,11 @@ type Index struct {
 const maxBucket = 200
 
 type doc struct {
-	id    string
-	seq   uint64
 	at    time.Time
-	sig   Signature
-	keys  [Bands]uint64
 	story *cluster
+	keys  [Bands]uint64
+	next  [Bands]uint64 // position+1 of the previous article with keys[b] (0: none)
+	sig   Signature
 	// checked is the gen of the last Add that compared with this article.
 	checked uint64
 }
@@ -71,14 +77,14 @@ func NewIndex(window time.Duration) *Index {
 	if window <= 0 {
 		window = DefaultWindow
 	}
-	return &Index{window: window, bands: map[uint64][]*doc{}}
+	return &Index{window: window, heads: map[uint64]uint64{}}
 }
 
 // Window is how far back the index looks.
 func (x *Index) Window() time.Duration { return x.window }
 
 // Len is how many articles the index holds.
-func (x *Index) Len() int { return len(x.queue) - x.head }
+func (x *Index) Len() int { return len(x.docs) - x.head }
 
 // Add puts an article in its story and returns the assignment. seq orders
 // articles (a stream sequence: the earlier article of a story names it);
@@ -87,17 +93,18 @@ func (x *Index) Len() int { return len(x.queue) - x.head }
 // the window.
 func (x *Index) Add(id string, seq uint64, at time.Time, sig Signature) Assignment {
 	x.evict(at.Add(-x.window))
-	d := &doc{id: id, seq: seq, at: at, sig: sig}
 	if !sig.Comparable() {
-		d.story = &cluster{id: id, seq: seq, size: 1}
 		return Assignment{ID: id, Size: 1}
 	}
-	d.keys = sig.bandKeys()
+	keys := sig.bandKeys()
 	var roots []*cluster
 	x.gen++
-	for _, k := range d.keys {
-		b := x.bands[k]
-		for _, c := range b[max(0, len(b)-maxBucket):] {
+	live := x.off + uint64(x.head)
+	for b, k := range keys {
+		p := x.heads[k]
+		for steps := 0; p != 0 && p-1 >= live && steps < maxBucket; steps++ {
+			c := &x.docs[p-1-x.off]
+			p = c.next[b]
 			if c.checked == x.gen {
 				continue
 			}
@@ -127,34 +134,36 @@ func (x *Index) Add(id string, seq uint64, at time.Time, sig Signature) Assignme
 		}
 	}
 	s.size++
-	d.story = s
-	for _, k := range d.keys {
-		x.bands[k] = append(x.bands[k], d)
+	pos := x.off + uint64(len(x.docs))
+	x.docs = append(x.docs, doc{at: at, story: s, keys: keys, sig: sig})
+	d := &x.docs[len(x.docs)-1]
+	for b, k := range keys {
+		d.next[b] = x.heads[k]
+		x.heads[k] = pos + 1
 	}
-	x.queue = append(x.queue, d)
 	return Assignment{ID: s.id, Size: s.size}
 }
 
-// evict forgets the articles stored before cut.
+// evict forgets the articles stored before cut. An article forgotten is
+// older than every article its chains lead to from the heads, so a head
+// that names it is the end of its bucket.
 func (x *Index) evict(cut time.Time) {
-	for x.head < len(x.queue) && x.queue[x.head].at.Before(cut) {
-		d := x.queue[x.head]
-		x.queue[x.head] = nil
-		x.head++
+	for x.head < len(x.docs) && x.docs[x.head].at.Before(cut) {
+		d := &x.docs[x.head]
+		pos := x.off + uint64(x.head)
 		for _, k := range d.keys {
-			b := x.bands[k]
-			if i := slices.Index(b, d); i >= 0 {
-				b = slices.Delete(b, i, i+1)
-			}
-			if len(b) == 0 {
-				delete(x.bands, k)
-			} else {
-				x.bands[k] = b
+			if x.heads[k] == pos+1 {
+				delete(x.heads, k)
 			}
 		}
+		*d = doc{}
+		x.head++
 	}
-	if x.head > 1024 && x.head > len(x.queue)/2 {
-		x.queue = slices.Delete(x.queue, 0, x.head)
+	if x.head > 1024 && x.head > len(x.docs)/2 {
+		n := copy(x.docs, x.docs[x.head:])
+		clear(x.docs[n:])
+		x.docs = x.docs[:n]
+		x.off += uint64(x.head)
 		x.head = 0
 	}
 }
