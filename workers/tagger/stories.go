@@ -117,11 +117,10 @@ func (l *StoryLog) start(ctx context.Context) time.Time {
 
 // Run reads the log until ctx ends; it returns nil then.
 func (l *StoryLog) Run(ctx context.Context) error {
-	err := l.read(ctx)
-	if ctx.Err() != nil {
-		return nil // stopped, whatever the last error was
+	if err := l.read(ctx); err != nil && ctx.Err() == nil {
+		return err
 	}
-	return err
+	return nil // done, or stopped (whatever the last error was)
 }
 
 func (l *StoryLog) read(ctx context.Context) error {
