@@ -128,13 +128,19 @@ func (s *shingler) end() {
 
 // Sign returns the signature of an article: its title (plain text) and
 // its lead (HTML or plain text: the summary, or the content where there
-// is no summary).
-func Sign(title, lead string) Signature {
+// is no summary), given in parts that are read as one text with a break
+// between them (the summary, then the content).
+func Sign(title string, lead ...string) Signature {
 	sh := shingler{out: make([]uint64, 0, 2*LeadWords)}
 	match.Words(title, true, sh.word)
 	sh.end()
 	sh.stop, sh.took = LeadWords, 0
-	match.Words(lead, true, sh.word)
+	for _, part := range lead {
+		if sh.took >= LeadWords {
+			break
+		}
+		match.Words(part, true, sh.word)
+	}
 	sh.end()
 	return signShingles(sh.out)
 }

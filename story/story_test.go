@@ -184,3 +184,11 @@ func BenchmarkIndexAdd(b *testing.B) {
 		x.Add(ids[i%len(ids)], uint64(i), t0.Add(time.Duration(i)*time.Millisecond), sigs[i%len(sigs)])
 	}
 }
+
+// A lead given in parts is read as one text: the summary, then the
+// content.
+func TestSignLeadInParts(t *testing.T) {
+	p := paragraphs(wire)
+	assert.Equal(t, Sign("title", p[0]+"\n<p>"+p[1]+p[2]), Sign("title", p[0], p[1]+p[2]))
+	assert.Equal(t, Sign("title", wire), Sign("title", "", wire))
+}

@@ -24,11 +24,7 @@ type Assigner interface {
 // Sign is the story signature of an article: its title and the start of
 // its summary and content.
 func Sign(a *pipeline.Article) story.Signature {
-	lead := a.Summary
-	if a.Content != "" {
-		lead += "\n<p>" + a.Content
-	}
-	return story.Sign(a.Title, lead)
+	return story.Sign(a.Title, a.Summary, a.Content)
 }
 
 // Local assigns stories in the order Assign is called, with an index of
