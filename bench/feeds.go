@@ -46,7 +46,7 @@ func (g *generator) next(id int) item {
 	lang := g.langs[g.rnd.IntN(len(g.langs))]
 	ss := sentences[lang]
 	it := item{id: id, mention: g.rnd.Float64() < g.share}
-	it.title = ss[g.rnd.IntN(len(ss))]
+	it.title = g.scramble(ss[g.rnd.IntN(len(ss))])
 	size := 2048 + g.rnd.IntN(2048)
 	var b strings.Builder
 	b.Grow(size + 256)
@@ -57,7 +57,7 @@ func (g *generator) next(id int) item {
 			m := mentions[lang]
 			b.WriteString(m[g.rnd.IntN(len(m))])
 		} else {
-			b.WriteString(ss[g.rnd.IntN(len(ss))])
+			b.WriteString(g.scramble(ss[g.rnd.IntN(len(ss))]))
 		}
 		if n%4 == 3 {
 			b.WriteString("</p><p>")
@@ -68,6 +68,20 @@ func (g *generator) next(id int) item {
 	b.WriteString("</p>")
 	it.body = b.String()
 	return it
+}
+
+// scramble shuffles the words of a sentence (its letters, in a script
+// written without spaces), so that two generated articles are not copies
+// of one story: made of the same few sentences, they would be.
+func (g *generator) scramble(sentence string) string {
+	if !strings.Contains(sentence, " ") {
+		rs := []rune(sentence)
+		g.rnd.Shuffle(len(rs), func(i, j int) { rs[i], rs[j] = rs[j], rs[i] })
+		return string(rs)
+	}
+	ws := strings.Fields(sentence)
+	g.rnd.Shuffle(len(ws), func(i, j int) { ws[i], ws[j] = ws[j], ws[i] })
+	return strings.Join(ws, " ")
 }
 
 // feedServer serves generated feeds over local HTTP: feed i at /f/<i>.xml,

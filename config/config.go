@@ -18,6 +18,7 @@ type Config struct {
 	Dedup     Dedup     `yaml:"dedup"`
 	Streams   Streams   `yaml:"streams"`
 	Gazetteer Gazetteer `yaml:"gazetteer"`
+	Stories   Stories   `yaml:"stories"`
 	Sources   []Source  `yaml:"sources"`
 	Entities  []Entity  `yaml:"entities"`
 	Rules     []Rule    `yaml:"rules"`
@@ -104,11 +105,19 @@ type Streams struct {
 	Alerts   StreamLimits `yaml:"alerts"`
 	Mentions StreamLimits `yaml:"mentions"`
 	DLQ      StreamLimits `yaml:"dlq"`
+	Stories  StreamLimits `yaml:"stories"`
 
 	// set are the limits the file or the environment sets ("raw.max_age",
 	// ...): those mediawatch applies to an existing stream; the others are
 	// the operator's to change.
 	set map[string]bool
+}
+
+// Stories tunes story clustering.
+type Stories struct {
+	// Window is how far back an article looks for the articles it copies
+	// (default 72h, at most 168h and at most streams.articles.max_age).
+	Window Duration `yaml:"window"`
 }
 
 // StreamLimits bound one stream.
@@ -168,11 +177,31 @@ type Entity struct {
 	Case string `yaml:"case"`
 }
 
-// Rule is an alert rule.
+// Rule is an alert rule: a query, or a spike.
 type Rule struct {
-	ID     string   `yaml:"id"`
-	Query  string   `yaml:"query"`
+	ID    string `yaml:"id"`
+	Query string `yaml:"query"`
+	// Per says how often a story alerts the rule: story (the default:
+	// once, on its first article that matches) or article (every copy).
+	Per    string   `yaml:"per"`
+	Spike  *Spike   `yaml:"spike"`
 	Notify []string `yaml:"notify"`
+}
+
+// Per values.
+const (
+	PerStory   = "story"
+	PerArticle = "article"
+)
+
+// Spike is a rule that alerts when more distinct stories than usual
+// mention an entity: at least Min in the last Window, and at least Factor
+// times the mean of the same window of the day over the last 7 days.
+type Spike struct {
+	Entity string   `yaml:"entity"`
+	Factor float64  `yaml:"factor"` // default 3
+	Window Duration `yaml:"window"` // default 1h; a multiple of 5m, at most 24h
+	Min    int      `yaml:"min"`    // default 5
 }
 
 // Sink is an alert destination, delivered by the notifier (see sinks.go

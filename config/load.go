@@ -33,6 +33,13 @@ const (
 	DefaultDedupTTL       = 30 * 24 * time.Hour
 	DefaultMaxItems       = 1000
 	DefaultMaxRetryAfter  = 6 * time.Hour
+	DefaultStoryWindow    = 72 * time.Hour
+	MaxStoryWindow        = 168 * time.Hour
+	DefaultSpikeFactor    = 3
+	DefaultSpikeWindow    = time.Hour
+	DefaultSpikeMin       = 5
+	SpikeSlot             = 5 * time.Minute // a spike window is a whole number of these
+	MaxSpikeWindow        = 24 * time.Hour
 )
 
 // Default returns the configuration used when no file is given.
@@ -151,6 +158,26 @@ func (c *Config) applyDefaults() {
 			s.l.MaxBytes = def.MaxBytes
 		}
 	}
+	if c.Stories.Window == 0 {
+		c.Stories.Window = Duration(DefaultStoryWindow)
+	}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		if r.Per == "" {
+			r.Per = PerStory
+		}
+		if sp := r.Spike; sp != nil {
+			if sp.Factor == 0 {
+				sp.Factor = DefaultSpikeFactor
+			}
+			if sp.Window == 0 {
+				sp.Window = Duration(DefaultSpikeWindow)
+			}
+			if sp.Min == 0 {
+				sp.Min = DefaultSpikeMin
+			}
+		}
+	}
 	for i := range c.Sources {
 		if c.Sources[i].Interval == 0 {
 			c.Sources[i].Interval = Duration(DefaultInterval)
@@ -177,6 +204,7 @@ func DefaultStreamLimits() map[string]StreamLimits {
 		"alerts":   {MaxAge: Duration(30 * day), MaxBytes: 2 * gb},
 		"mentions": {MaxAge: Duration(7 * day), MaxBytes: 2 * gb},
 		"dlq":      {MaxAge: Duration(30 * day), MaxBytes: 1 * gb},
+		"stories":  {MaxAge: Duration(7 * day), MaxBytes: 1 * gb},
 	}
 }
 
@@ -191,6 +219,7 @@ func (s *Streams) each() []namedLimits {
 	return []namedLimits{
 		{"raw", pipeline.StreamRaw, &s.Raw}, {"articles", pipeline.StreamArticles, &s.Articles}, {"tagged", pipeline.StreamTagged, &s.Tagged},
 		{"alerts", pipeline.StreamAlerts, &s.Alerts}, {"mentions", pipeline.StreamMentions, &s.Mentions}, {"dlq", pipeline.StreamDLQ, &s.DLQ},
+		{"stories", pipeline.StreamStories, &s.Stories},
 	}
 }
 
@@ -296,6 +325,11 @@ func (c *Config) validate(l *lines) []error {
 			add(l.at("streams", s.name, "max_bytes"), "streams.%s.max_bytes: must be positive", s.name)
 		}
 	}
+	if w := time.Duration(c.Stories.Window); w <= 0 || w > MaxStoryWindow {
+		add(l.at("stories", "window"), "stories.window %s: must be positive and at most %s", c.Stories.Window, MaxStoryWindow)
+	} else if w > time.Duration(c.Streams.Articles.MaxAge) {
+		add(l.at("stories", "window"), "stories.window %s: must be at most streams.articles.max_age (%s): the window is read back from that stream", c.Stories.Window, c.Streams.Articles.MaxAge)
+	}
 
 	sources := map[string]bool{}
 	for i, s := range c.Sources {
@@ -361,7 +395,25 @@ func (c *Config) validate(l *lines) []error {
 	for i, r := range c.Rules {
 		where := fmt.Sprintf("rules[%d]", i)
 		checkID(add, l.at("rules", i, "id"), where, r.ID, rules)
+		for j, s := range r.Notify {
+			if !sinks[s] {
+				add(l.at("rules", i, "notify", j), "%s (%s).notify: unknown sink %q", where, r.ID, s)
+			}
+		}
+		if r.Per != PerStory && r.Per != PerArticle {
+			add(l.at("rules", i, "per"), "%s (%s).per %q: must be story (alert once per story) or article (alert every copy)", where, r.ID, r.Per)
+		}
+		if r.Spike != nil {
+			checkSpike(func(key, format string, args ...any) {
+				add(l.at("rules", i, "spike", key), "%s (%s).spike%s", where, r.ID, fmt.Sprintf(format, args...))
+			}, r, known)
+			continue
+		}
 		line := l.at("rules", i, "query")
+		if strings.TrimSpace(r.Query) == "" {
+			add(line, "%s (%s): needs a query or a spike", where, r.ID)
+			continue
+		}
 		n, err := query.Parse(r.Query)
 		if err != nil {
 			add(line, "%s (%s).query: %v", where, r.ID, err)
@@ -375,17 +427,39 @@ func (c *Config) validate(l *lines) []error {
 				add(line, "%s (%s).query column %d: unknown entity kind %q (the kinds are %s)", where, r.ID, t.Col, t.Value, strings.Join(EntityKinds(), ", "))
 			}
 		}
-		for j, s := range r.Notify {
-			if !sinks[s] {
-				add(l.at("rules", i, "notify", j), "%s (%s).notify: unknown sink %q", where, r.ID, s)
-			}
-		}
 	}
 	return errs
 }
 
 // LogLevels are the levels log.level may name.
 func LogLevels() []string { return []string{"debug", "info", "warn", "error"} }
+
+// checkSpike validates a spike rule; add takes the key under spike ("" for
+// the rule itself) and a message that starts after "spike".
+func checkSpike(add func(key, format string, args ...any), r Rule, known map[string]bool) {
+	sp := r.Spike
+	if r.Query != "" {
+		add("", ": a rule has a query or a spike, not both")
+	}
+	if r.Per == PerArticle {
+		add("", ": per: article means nothing to a spike rule, which counts stories")
+	}
+	switch {
+	case sp.Entity == "":
+		add("entity", ".entity: missing (the entity whose stories are counted)")
+	case !known[sp.Entity]:
+		add("entity", ".entity %q: unknown entity (define it under entities, or turn on gazetteer.countries for country codes)", sp.Entity)
+	}
+	if sp.Factor < 1 {
+		add("factor", ".factor %g: must be at least 1", sp.Factor)
+	}
+	if w := time.Duration(sp.Window); w <= 0 || w > MaxSpikeWindow || w%SpikeSlot != 0 {
+		add("window", ".window %s: must be a multiple of %s, at most %s", sp.Window, SpikeSlot, MaxSpikeWindow)
+	}
+	if sp.Min < 1 {
+		add("min", ".min %d: must be at least 1", sp.Min)
+	}
+}
 
 // EntityKinds are the kinds an entity may be, and kind: may name.
 func EntityKinds() []string { return []string{"person", "place", "org", "other"} }

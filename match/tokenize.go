@@ -52,6 +52,7 @@ type tokenizer struct {
 	sep       bool // a separator since the last token
 	had       bool // a token has been emitted
 	lastStrip bool // the last rune of the word is a base of a strip script
+	stop      bool // set by a sink that wants no more tokens: run returns
 
 	fold *folder // for the rare NFKC segments of several runes; made on demand
 }
@@ -66,8 +67,8 @@ func (z *tokenizer) run(src string, html bool, sink func(*token)) {
 	}
 	z.src, z.html, z.pos, z.sink = src, html, 0, sink
 	z.word = z.word[:0]
-	z.inWord, z.sep, z.had, z.lastStrip = false, false, false, false
-	for z.pos < len(src) {
+	z.inWord, z.sep, z.had, z.lastStrip, z.stop = false, false, false, false, false
+	for z.pos < len(src) && !z.stop {
 		b := src[z.pos]
 		if b >= 0x80 {
 			z.general()
@@ -122,7 +123,7 @@ func (z *tokenizer) run(src string, html bool, sink func(*token)) {
 		z.lastStrip = true
 		z.pos = i
 	}
-	if z.inWord {
+	if z.inWord && !z.stop {
 		z.finishWord()
 	}
 	z.src, z.sink = "", nil

@@ -16,6 +16,7 @@ type Message struct {
 	Header    map[string][]string // read only
 	Delivered uint64              // 1 on the first attempt
 	StreamSeq uint64
+	Stored    time.Time // when the input was stored in its stream
 }
 
 // Output is one message a handler wants published. MsgID becomes the

@@ -68,6 +68,13 @@ func MentionMsgID(entity, article string) string { return "mention:" + entity + 
 // AlertMsgID is the Msg-Id of an alert: alert:<rule>:<article id>.
 func AlertMsgID(rule, article string) string { return "alert:" + rule + ":" + article }
 
+// StoryMsgID is the Msg-Id of a story copy: story:<article id>.
+func StoryMsgID(article string) string { return "story:" + article }
+
+// SpikeMsgID is the Msg-Id of a story counted by a spike rule in a slot:
+// spike:<rule>:<slot>:<story id>, so a story counts once per slot.
+func SpikeMsgID(rule, slot, story string) string { return "spike:" + rule + ":" + slot + ":" + story }
+
 // PollMsgID is the Msg-Id of a poll ticket: poll:<feed>:<slot>, one ticket
 // per feed and slot however many pollers publish it.
 func PollMsgID(feed, slot string) string { return "poll:" + feed + ":" + slot }

@@ -10,9 +10,10 @@ import "time"
 // Schema versions of the messages. A consumer refuses a schema newer than it
 // knows.
 const (
-	ArticleSchema = 1
-	AlertSchema   = 1
-	MentionSchema = 1
+	ArticleSchema   = 1
+	AlertSchema     = 1
+	MentionSchema   = 1
+	StoryCopySchema = 1
 )
 
 // Article is one news item as it travels through the pipeline. The poller
@@ -34,6 +35,29 @@ type Article struct {
 	Published  time.Time `json:"published,omitzero"`
 	Fetched    time.Time `json:"fetched"`
 	Entities   []Entity  `json:"entities,omitempty"`
+	// Story is the story the tagger put the article in.
+	Story *Story `json:"story,omitempty"`
+}
+
+// Story is an article's story as the tagger assigned it: the id of the
+// story's first article, and how many articles the story had then, this
+// one included.
+type Story struct {
+	ID   string `json:"id"`
+	Size int    `json:"size"`
+}
+
+// StoryCopy is the small message published on stories.<story id> for every
+// later copy of a story (Size > 1): who else carries it.
+type StoryCopy struct {
+	Schema  int    `json:"schema"`
+	Story   string `json:"story"`
+	Size    int    `json:"size"`
+	Article string `json:"article"`
+	URL     string `json:"url"`
+	Title   string `json:"title"`
+	Feed    string `json:"feed"`
+	Lang    string `json:"lang,omitempty"`
 }
 
 // Text fields of an article, as Entity.Field names them.
@@ -89,6 +113,27 @@ type Alert struct {
 	Article  Article   `json:"article"` // without Content
 	Entities []string  `json:"entities"`
 	Matches  []Match   `json:"matches"`
+	// Story is the article's story at alert time (absent for articles
+	// tagged before stories existed).
+	Story *Story `json:"story,omitempty"`
+	// Spike carries the counts that made a spike rule fire (spike rules
+	// only; Article, Entities and Matches are then those of the story that
+	// tipped the count).
+	Spike *Spike `json:"spike,omitempty"`
+}
+
+// Spike is what made a spike rule fire: Count distinct stories mentioning
+// Entity in the Window that ended at End, against Baseline, the mean count
+// of the same window of the day on the previous Days days.
+type Spike struct {
+	Entity   string    `json:"entity"`
+	Window   string    `json:"window"`
+	End      time.Time `json:"end"`
+	Count    int       `json:"count"`
+	Baseline float64   `json:"baseline"`
+	Days     int       `json:"days"`
+	Factor   float64   `json:"factor"`
+	Min      int       `json:"min"`
 }
 
 // Match says what made a rule fire.

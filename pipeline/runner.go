@@ -325,7 +325,7 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Term()
 		return
 	}
-	m := Message{Subject: msg.Subject(), Data: msg.Data(), Header: msg.Headers(), Delivered: meta.NumDelivered, StreamSeq: meta.Sequence.Stream}
+	m := Message{Subject: msg.Subject(), Data: msg.Data(), Header: msg.Headers(), Delivered: meta.NumDelivered, StreamSeq: meta.Sequence.Stream, Stored: meta.Timestamp}
 
 	_, err = r.handler(ctx, m)
 	r.settle(ctx, msg, meta, err)

@@ -22,6 +22,8 @@ const (
 	SubjectAlerts   = "alerts"          // alerts.<rule>
 	SubjectMentions = "mentions"        // mentions.<entity>
 	SubjectDLQ      = "dlq"             // dlq.<stage>
+	SubjectStories  = "stories"         // stories.<story id>: a later copy of a story
+	SubjectSpikes   = "spikes"          // spikes.<rule>.<slot>: a story counted by a spike rule
 )
 
 // Subject joins a prefix and a token: Subject(SubjectAlerts, "venezuela").
@@ -40,6 +42,8 @@ const (
 	StreamAlerts   = "ALERTS"
 	StreamMentions = "MENTIONS"
 	StreamDLQ      = "DLQ"
+	StreamStories  = "STORIES"
+	StreamSpikes   = "SPIKES"
 )
 
 // KV bucket names.
@@ -49,7 +53,12 @@ const (
 	BucketSeen      = "mw_seen"       // dedup keys with a TTL
 	BucketNotify    = "mw_notify"     // the notifier's state per sink: digests, hourly counts
 	BucketNotified  = "mw_notified"   // the notifier's receipts: alerts delivered, per sink
+	BucketAlerted   = "mw_alerted"    // the alerter's claims: <rule>.<story> -> the article that alerted
 )
+
+// SpikeRetention is how long the spike counts are kept: the 7 days of the
+// baseline and the window being counted.
+const SpikeRetention = 8 * 24 * time.Hour
 
 // NotifiedTTL is how long the notifier remembers that it delivered an
 // alert to a sink: far longer than any redelivery takes.
@@ -82,6 +91,8 @@ func Streams() []StreamSpec {
 		{Name: StreamAlerts, Subjects: []string{All(SubjectAlerts)}, MaxAge: 30 * 24 * time.Hour},
 		{Name: StreamMentions, Subjects: []string{All(SubjectMentions)}, MaxAge: 7 * 24 * time.Hour},
 		{Name: StreamDLQ, Subjects: []string{All(SubjectDLQ)}, MaxAge: 30 * 24 * time.Hour},
+		{Name: StreamStories, Subjects: []string{All(SubjectStories)}, MaxAge: 7 * 24 * time.Hour},
+		{Name: StreamSpikes, Subjects: []string{All(SubjectSpikes)}, MaxAge: SpikeRetention},
 	}
 }
 
@@ -196,14 +207,23 @@ type KVSpec struct {
 	History uint8
 }
 
-// Buckets returns the KV topology; seenTTL is how long dedup remembers ids.
-func Buckets(seenTTL time.Duration) []KVSpec {
+// DefaultAlertedTTL is how long the alerter's claims are kept where the
+// topology's options say nothing: longer than the longest story window.
+const DefaultAlertedTTL = 8 * 24 * time.Hour
+
+// Buckets returns the KV topology; seenTTL is how long dedup remembers ids,
+// alertedTTL how long the alerter's claims last (0: DefaultAlertedTTL).
+func Buckets(seenTTL, alertedTTL time.Duration) []KVSpec {
+	if alertedTTL <= 0 {
+		alertedTTL = DefaultAlertedTTL
+	}
 	return []KVSpec{
 		{Bucket: BucketFeeds, History: 1},
 		{Bucket: BucketFeedState, History: 1},
 		{Bucket: BucketSeen, TTL: seenTTL, History: 1},
 		{Bucket: BucketNotify, History: 1},
 		{Bucket: BucketNotified, TTL: NotifiedTTL, History: 1},
+		{Bucket: BucketAlerted, TTL: alertedTTL, History: 1},
 	}
 }
 
@@ -221,10 +241,13 @@ func KVConfig(k KVSpec, replicas int) jetstream.KeyValueConfig {
 // TopologyOptions say what a topology is made of besides the fixed streams
 // and buckets.
 type TopologyOptions struct {
-	Stages   []ConsumerSpec    // one durable consumer each
-	Replicas int               // of every stream, consumer and bucket (0: 1)
-	SeenTTL  time.Duration     // how long dedup remembers article ids
-	Limits   map[string]Limits // by stream name; zero fields keep the defaults
+	Stages   []ConsumerSpec // one durable consumer each
+	Replicas int            // of every stream, consumer and bucket (0: 1)
+	SeenTTL  time.Duration  // how long dedup remembers article ids
+	// AlertedTTL is how long the alerter remembers that a story alerted
+	// a rule: longer than the story window (0: DefaultAlertedTTL).
+	AlertedTTL time.Duration
+	Limits     map[string]Limits // by stream name; zero fields keep the defaults
 }
 
 // Limits bound a stream: messages older than MaxAge, or beyond MaxBytes in
@@ -276,7 +299,7 @@ func Plan(o TopologyOptions) Topology {
 	for _, c := range o.Stages {
 		t.Consumers = append(t.Consumers, StreamConsumer{Stream: c.Stream, Config: ConsumerConfig(c, replicas)})
 	}
-	for _, k := range Buckets(o.SeenTTL) {
+	for _, k := range Buckets(o.SeenTTL, o.AlertedTTL) {
 		t.Buckets = append(t.Buckets, KVConfig(k, replicas))
 	}
 	return t

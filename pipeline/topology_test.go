@@ -34,6 +34,8 @@ func TestPlan(t *testing.T) {
 		{StreamAlerts, "alerts.>", 30 * 24 * time.Hour, jetstream.LimitsPolicy},
 		{StreamMentions, "mentions.>", 7 * 24 * time.Hour, jetstream.LimitsPolicy},
 		{StreamDLQ, "dlq.>", 30 * 24 * time.Hour, jetstream.LimitsPolicy},
+		{StreamStories, "stories.>", 7 * 24 * time.Hour, jetstream.LimitsPolicy},
+		{StreamSpikes, "spikes.>", 8 * 24 * time.Hour, jetstream.LimitsPolicy},
 	}
 	require.Len(t, top.Streams, len(tests))
 	for _, tt := range tests {
@@ -67,12 +69,13 @@ func TestPlan(t *testing.T) {
 		assert.Equal(t, 3, b.Replicas)
 		assert.Equal(t, jetstream.FileStorage, b.Storage)
 	}
-	assert.Len(t, buckets, 5, "the feed registry, feed states, dedup keys, and the notifier's state and receipts")
+	assert.Len(t, buckets, 6, "the feed registry, feed states, dedup keys, the notifier's state and receipts, and the alerter's claims")
 	assert.Equal(t, 48*time.Hour, buckets[BucketSeen].TTL, "dedup remembers ids for the configured TTL")
 	assert.Zero(t, buckets[BucketFeeds].TTL, "the feed registry is kept forever")
 	assert.Zero(t, buckets[BucketFeedState].TTL)
 	assert.Zero(t, buckets[BucketNotify].TTL, "digests wait however long their period is")
 	assert.Equal(t, NotifiedTTL, buckets[BucketNotified].TTL)
+	assert.Equal(t, DefaultAlertedTTL, buckets[BucketAlerted].TTL, "claims outlast the longest story window")
 
 	// A redelivered input can never yield a second output: the duplicate
 	// window outlasts every redelivery.

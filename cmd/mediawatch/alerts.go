@@ -105,6 +105,13 @@ func printAlert(w io.Writer, data []byte, raw bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ALERT [%s] %s\n", a.Rule, a.Article.Title)
 	fmt.Fprintf(&b, "  feed %s, lang %s, %s\n", a.Article.Feed, lang, a.Article.URL)
+	if a.Story != nil {
+		fmt.Fprintf(&b, "  story %s, size %d\n", a.Story.ID, a.Story.Size)
+	}
+	if s := a.Spike; s != nil {
+		fmt.Fprintf(&b, "  spike: %d stories mentioning %s in the %s to %s, baseline %.1f (mean of %d days), factor %g, min %d\n",
+			s.Count, s.Entity, s.Window, s.End.Format(time.RFC3339), s.Baseline, s.Days, s.Factor, s.Min)
+	}
 	for _, m := range a.Matches {
 		fmt.Fprintf(&b, "  matched %s: %q in %s: %s\n", m.Term, m.Surface, m.Field, m.Snippet)
 	}

@@ -1,13 +1,16 @@
 // Package alerter is the alerting stage: it evaluates the alert rules
 // (package rules) on every tagged article and publishes one alert per
-// (rule, article) on alerts.<rule>. Backtest runs the same rules over the
-// tagged articles JetStream has stored, publishing nothing.
+// (rule, story) on alerts.<rule>, or per (rule, article) for the rules that
+// say per: article. Spike rules alert when more distinct stories than usual
+// mention an entity. Backtest runs the query rules over the tagged articles
+// JetStream has stored, publishing nothing.
 package alerter
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -31,14 +34,25 @@ func Spec() pipeline.ConsumerSpec {
 
 // Config is the alerter's part of the configuration.
 type Config struct {
-	Rules []rules.Rule
+	Rules []rules.Rule // the query rules
+	// PerArticle lists the query rules that alert every copy of a story
+	// (per: article); the others alert once per story.
+	PerArticle []string
+	Spikes     []Spike // the spike rules
 }
 
 // ConfigFrom picks the stage's part of the configuration.
 func ConfigFrom(c *config.Config) Config {
-	out := Config{Rules: make([]rules.Rule, len(c.Rules))}
-	for i, r := range c.Rules {
-		out.Rules[i] = rules.Rule{ID: r.ID, Query: r.Query}
+	out := Config{Rules: make([]rules.Rule, 0, len(c.Rules))}
+	for _, r := range c.Rules {
+		if r.Spike != nil {
+			out.Spikes = append(out.Spikes, Spike{Rule: r.ID, Entity: r.Spike.Entity, Factor: r.Spike.Factor, Window: time.Duration(r.Spike.Window), Min: r.Spike.Min})
+			continue
+		}
+		out.Rules = append(out.Rules, rules.Rule{ID: r.ID, Query: r.Query})
+		if r.Per == config.PerArticle {
+			out.PerArticle = append(out.PerArticle, r.ID)
+		}
 	}
 	return out
 }
@@ -46,17 +60,31 @@ func ConfigFrom(c *config.Config) Config {
 // Engine is the compiled rules, evaluated on pipeline articles. It is
 // immutable and safe for concurrent use.
 type Engine struct {
-	rules *rules.Engine
+	rules      *rules.Engine
+	perArticle map[string]bool
+	spikes     []Spike
 }
 
-// NewEngine compiles rules; an error names the rule and the column.
-func NewEngine(rs []rules.Rule) (*Engine, error) {
-	e, err := rules.Compile(rs)
+// NewEngine compiles query rules that alert once per story; an error names
+// the rule and the column.
+func NewEngine(rs []rules.Rule) (*Engine, error) { return Compile(Config{Rules: rs}) }
+
+// Compile compiles the rules of a configuration; an error names the rule
+// and the column.
+func Compile(cfg Config) (*Engine, error) {
+	e, err := rules.Compile(cfg.Rules)
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{rules: e}, nil
+	per := map[string]bool{}
+	for _, id := range cfg.PerArticle {
+		per[id] = true
+	}
+	return &Engine{rules: e, perArticle: per, spikes: cfg.Spikes}, nil
 }
+
+// PerArticle reports whether rule alerts every copy of a story.
+func (e *Engine) PerArticle(rule string) bool { return e.perArticle[rule] }
 
 // Evaluate returns an alert for every rule the article fires, created now.
 // It does not modify the article.
@@ -95,29 +123,95 @@ func (e *Engine) Evaluate(a *pipeline.Article, now time.Time) []pipeline.Alert {
 			Article:  art,
 			Entities: append([]string{}, ids...),
 			Matches:  matches,
+			Story:    storyOf(a),
 		}
 	}
 	return alerts
 }
 
+// storyOf is a copy of the article's story, or nil.
+func storyOf(a *pipeline.Article) *pipeline.Story {
+	if a.Story == nil {
+		return nil
+	}
+	s := *a.Story
+	return &s
+}
+
+// Claims remember which article of a story alerted a rule.
+type Claims interface {
+	// Claim makes owner the holder of key unless another owner holds it,
+	// and reports whether owner holds it.
+	Claim(ctx context.Context, key, owner string) (bool, error)
+}
+
+// ClaimKey is the key of the claim of a rule on a story: <rule>.<story id>.
+func ClaimKey(rule, story string) string { return rule + "." + story }
+
+// KVClaims are claims in a JetStream key-value bucket (mw_alerted): every
+// alerter replica sees the same ones, and they outlive restarts.
+type KVClaims struct{ KV jetstream.KeyValue }
+
+// Claim implements Claims. A second claim by the same owner holds: a
+// redelivered article alerts again, with the same Msg-Id, so the stream
+// keeps one alert.
+func (c KVClaims) Claim(ctx context.Context, key, owner string) (bool, error) {
+	_, err := c.KV.Create(ctx, key, []byte(owner))
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return false, fmt.Errorf("claim %s: %w", key, err)
+	}
+	e, err := c.KV.Get(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("read claim %s: %w", key, err)
+	}
+	return string(e.Value()) == owner, nil
+}
+
 // Handle is the stage's logic: one output per rule the article fires, with
-// Nats-Msg-Id alert:<rule>:<article id>. The engine is read on every
-// message, so a reload applies from the next message on.
-func Handle(engine *atomic.Pointer[Engine], now func() time.Time) pipeline.Handler {
-	return handle(engine, now, nil)
+// Nats-Msg-Id alert:<rule>:<article id>. With claims, a rule fires once
+// per story (the first article of the story that matches it claims the
+// story) unless it is per: article; without, once per article. The engine
+// is read on every message, so a reload applies from the next message on.
+//
+// With spikes, the spike rules count the stories that mention their
+// entity and alert on alerts.<rule> (Msg-Id alert:<rule>:spike-<slot>) when
+// the counts exceed the baseline.
+func Handle(engine *atomic.Pointer[Engine], now func() time.Time, claims Claims, spikes ...SpikeState) pipeline.Handler {
+	var state SpikeState
+	if len(spikes) > 0 {
+		state = spikes[0]
+	}
+	return handle(engine, now, nil, claims, state)
 }
 
 // handle is Handle that, once the alerts are stored, counts them by rule
 // in metrics and observes their fetch-to-alert latency.
-func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipeline.Metrics) pipeline.Handler {
-	return func(_ context.Context, m pipeline.Message) (pipeline.Result, error) {
+func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipeline.Metrics, claims Claims, state SpikeState) pipeline.Handler {
+	return func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
 		a, err := pipeline.DecodeArticle(m.Data)
 		if err != nil {
 			return pipeline.Result{}, err
 		}
-		alerts := engine.Load().Evaluate(a, now())
-		outs := make([]pipeline.Output, 0, len(alerts))
+		e := engine.Load()
+		t := now()
+		alerts := e.Evaluate(a, t)
+		outs, err := e.spikeAlerts(ctx, a, t, claims, state)
+		if err != nil {
+			return pipeline.Result{}, err
+		}
 		for _, al := range alerts {
+			if claims != nil && a.Story != nil && !e.PerArticle(al.Rule) {
+				ok, err := claims.Claim(ctx, ClaimKey(al.Rule, a.Story.ID), a.ID)
+				if err != nil {
+					return pipeline.Result{}, err
+				}
+				if !ok {
+					continue // the story alerted this rule already
+				}
+			}
 			outs = append(outs, pipeline.Output{
 				Subject: pipeline.Subject(pipeline.SubjectAlerts, al.Rule),
 				MsgID:   pipeline.AlertMsgID(al.Rule, a.ID),
@@ -125,11 +219,11 @@ func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipel
 			})
 		}
 		res := pipeline.Outputs(outs...)
-		if metrics != nil && len(alerts) > 0 {
+		if metrics != nil && len(outs) > 0 {
 			res.After = func(context.Context) error {
 				t := now()
-				for _, al := range alerts {
-					metrics.Alerted(al.Rule, a.Fetched, t)
+				for _, o := range outs { // the alerts sent: spikes, and a story's first match
+					metrics.Alerted(strings.TrimPrefix(o.Subject, pipeline.SubjectAlerts+"."), a.Fetched, t)
 				}
 				return nil
 			}
@@ -215,21 +309,25 @@ type Worker struct {
 }
 
 // New compiles the rules and binds the stage's consumer.
-func New(_ context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
-	e, err := NewEngine(cfg.Rules)
+func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (*Worker, error) {
+	e, err := Compile(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start alerter: %w", err)
 	}
+	kv, err := deps.JS.KeyValue(ctx, pipeline.BucketAlerted)
+	if err != nil {
+		return nil, fmt.Errorf("start alerter: open bucket %s: %w", pipeline.BucketAlerted, err)
+	}
 	w := &Worker{log: log.With(zap.String("worker", Stage))}
 	w.engine.Store(e)
-	w.runner = pipeline.NewRunner(deps.JS, Spec(), handle(&w.engine, time.Now, deps.Metrics), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	w.runner = pipeline.NewRunner(deps.JS, Spec(), handle(&w.engine, time.Now, deps.Metrics, KVClaims{KV: kv}, JSSpikes{JS: deps.JS, KV: kv}), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
 	return w, nil
 }
 
 // Reload compiles the rules of cfg and swaps them in atomically; on an
 // error the old rules stay.
 func (w *Worker) Reload(cfg Config) error {
-	e, err := NewEngine(cfg.Rules)
+	e, err := Compile(cfg)
 	if err != nil {
 		return fmt.Errorf("reload rules: %w", err)
 	}

@@ -108,7 +108,7 @@ func TestHandlePublishesOneAlertPerRule(t *testing.T) {
 	require.NoError(t, err)
 	var p atomic.Pointer[Engine]
 	p.Store(e)
-	h := Handle(&p, time.Now)
+	h := Handle(&p, time.Now, nil)
 	res, err := h(context.Background(), pipeline.Message{Data: pipeline.Encode(testArticle())})
 	require.NoError(t, err)
 	outs := res.Outputs
@@ -142,7 +142,7 @@ func TestContract(t *testing.T) {
 			require.NoError(t, err)
 			var p atomic.Pointer[Engine]
 			p.Store(e)
-			return Handle(&p, time.Now)
+			return Handle(&p, time.Now, nil)
 		},
 		Input: func(_ *testing.T, i int) (string, []byte) {
 			a := testArticle()

@@ -23,7 +23,7 @@ func BenchmarkHandle(b *testing.B) {
 	require.NoError(b, err)
 	var p atomic.Pointer[Engine]
 	p.Store(e)
-	h := Handle(&p, time.Now)
+	h := Handle(&p, time.Now, nil)
 	a := testArticle()
 	for len(a.Content) < 3000 {
 		a.Content += "<p>Die Regierung kündigte neue Sanktionen an; die Ölexporte gehen zurück.</p>"

@@ -32,7 +32,7 @@ func BenchmarkHandle(b *testing.B) {
 			h.Store(m)
 			langs, err := langid.New()
 			require.NoError(b, err)
-			handle := Handle(&h, langs)
+			handle := Handle(&h, langs, nil)
 			msgs := make([]pipeline.Message, len(docs))
 			for i, d := range docs {
 				a := pipeline.Article{Schema: 1, ID: fmt.Sprintf("%032x", i), Feed: "bench", URL: fmt.Sprintf("https://e.org/%d", i),

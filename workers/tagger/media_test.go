@@ -24,7 +24,7 @@ func TestHandleTagsMedia(t *testing.T) {
 	h.Store(m)
 	a := pipeline.Article{Schema: 1, ID: pipelinetest.ID("m1"), Feed: "f", URL: "https://e.org/m1", Lang: "en", LangConf: 1,
 		Title: "Photo of the day", Media: "Fishermen at dawn on the Malecón, Havana, Cuba"}
-	res, err := Handle(&h, fixedLang{"en"})(context.Background(), pipeline.Message{Data: pipeline.Encode(a)})
+	res, err := Handle(&h, fixedLang{"en"}, nil)(context.Background(), pipeline.Message{Data: pipeline.Encode(a)})
 	require.NoError(t, err)
 	require.Len(t, res.Outputs, 2)
 	var tagged pipeline.Article

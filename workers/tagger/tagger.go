@@ -2,13 +2,17 @@
 // where the feed declared none (package langid), finds the configured
 // entities with the text matcher (package match), and publishes the tagged
 // article on articles.tagged.<feed> and one mention per entity found on
-// mentions.<entity>.
+// mentions.<entity>. It also puts every article in its story (package
+// story): the article carries the story's id and size, and a later copy of
+// a story is published on stories.<story id>.
 package tagger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -47,12 +51,13 @@ type LangDetector interface {
 // Config is the tagger's part of the configuration.
 type Config struct {
 	Entities  []match.Entity
-	Countries bool // gazetteer.countries
+	Countries bool          // gazetteer.countries
+	Window    time.Duration // stories.window
 }
 
 // ConfigFrom picks the stage's part of the configuration.
 func ConfigFrom(c *config.Config) Config {
-	out := Config{Countries: c.Gazetteer.Countries, Entities: make([]match.Entity, len(c.Entities))}
+	out := Config{Countries: c.Gazetteer.Countries, Window: time.Duration(c.Stories.Window), Entities: make([]match.Entity, len(c.Entities))}
 	for i, e := range c.Entities {
 		out.Entities[i] = match.Entity{ID: e.ID, Kind: e.Kind, Country: e.Country, Names: e.Names, Exclude: e.Exclude, Case: e.Case}
 	}
@@ -65,14 +70,23 @@ func compile(cfg Config) (*match.Matcher, error) {
 }
 
 // Handle is the stage's logic: detect the language where the feed declared
-// none, find the entities, and publish the tagged article plus one mention
-// per entity found. m is read on every message, so a swapped matcher
-// applies from the next message on.
-func Handle(m *match.Holder, langs LangDetector) pipeline.Handler {
-	return func(_ context.Context, msg pipeline.Message) (pipeline.Result, error) {
+// none, find the entities, put the article in its story (when stories is
+// not nil), and publish the tagged article, one mention per entity found
+// and, for a later copy of a story, a StoryCopy on stories.<story id>. m is
+// read on every message, so a swapped matcher applies from the next
+// message on.
+func Handle(m *match.Holder, langs LangDetector, stories Assigner) pipeline.Handler {
+	return func(ctx context.Context, msg pipeline.Message) (pipeline.Result, error) {
 		a, err := pipeline.DecodeArticle(msg.Data)
 		if err != nil {
 			return pipeline.Result{}, err
+		}
+		if stories != nil {
+			s, err := stories.Assign(ctx, msg.StreamSeq, msg.Stored, a)
+			if err != nil {
+				return pipeline.Result{}, err
+			}
+			a.Story = &s
 		}
 		if a.Lang == "" && langs != nil {
 			// The detector reads the start of the text only, and strips
@@ -89,6 +103,16 @@ func Handle(m *match.Holder, langs LangDetector) pipeline.Handler {
 			Data:    pipeline.Encode(a),
 			Header:  pipeline.ArticleHeader(a.ID, a.Feed),
 		}}
+		if a.Story != nil && a.Story.Size > 1 {
+			outs = append(outs, pipeline.Output{
+				Subject: pipeline.Subject(pipeline.SubjectStories, a.Story.ID),
+				MsgID:   pipeline.StoryMsgID(a.ID),
+				Data: pipeline.Encode(pipeline.StoryCopy{
+					Schema: pipeline.StoryCopySchema, Story: a.Story.ID, Size: a.Story.Size,
+					Article: a.ID, URL: a.URL, Title: a.Title, Feed: a.Feed, Lang: a.Lang,
+				}),
+			})
+		}
 		for _, mention := range Mentions(a) {
 			outs = append(outs, pipeline.Output{
 				Subject: pipeline.Subject(pipeline.SubjectMentions, mention.Entity),
@@ -166,6 +190,7 @@ func head(s string, n int) string {
 // Worker is the tagger stage.
 type Worker struct {
 	matcher match.Holder
+	stories *StoryLog
 	runner  *pipeline.Runner
 	log     *zap.Logger
 }
@@ -184,7 +209,8 @@ func New(_ context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (*W
 	w := &Worker{log: log.With(zap.String("worker", Stage))}
 	w.matcher.Store(m)
 	w.log.Info("entity matcher built", zap.Int("entities", m.Entities()), zap.Int("names", m.Names()))
-	w.runner = pipeline.NewRunner(deps.JS, Spec(), Handle(&w.matcher, langs), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
+	w.stories = NewStoryLog(deps.JS, cfg.Window, w.log)
+	w.runner = pipeline.NewRunner(deps.JS, Spec(), Handle(&w.matcher, langs, w.stories), log, pipeline.RunnerOptions{Metrics: deps.Metrics})
 	return w, nil
 }
 
@@ -201,5 +227,18 @@ func (w *Worker) Reload(cfg Config) error {
 	return nil
 }
 
-// Run consumes until ctx ends.
-func (w *Worker) Run(ctx context.Context) error { return w.runner.Run(ctx) }
+// Run reads the story log and consumes until ctx ends; when either fails,
+// both stop.
+func (w *Worker) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	logErr := make(chan error, 1)
+	go func() {
+		err := w.stories.Run(ctx)
+		cancel()
+		logErr <- err
+	}()
+	err := w.runner.Run(ctx)
+	cancel()
+	return errors.Join(<-logErr, err)
+}

@@ -31,7 +31,7 @@ func TestHandleTagsAndMentions(t *testing.T) {
 	require.NoError(t, err)
 	var h match.Holder
 	h.Store(m)
-	handle := Handle(&h, fixedLang{"de"})
+	handle := Handle(&h, fixedLang{"de"}, nil)
 
 	tests := []struct {
 		name     string
@@ -77,7 +77,7 @@ func TestHandleTagsAndMentions(t *testing.T) {
 		})
 	}
 	t.Run("undetermined when the text does not tell", func(t *testing.T) {
-		res, err := Handle(&h, fixedLang{""})(context.Background(), pipeline.Message{Data: pipeline.Encode(pipeline.Article{Schema: 1, ID: pipelinetest.ID("x"), Feed: "f", Title: "OK"})})
+		res, err := Handle(&h, fixedLang{""}, nil)(context.Background(), pipeline.Message{Data: pipeline.Encode(pipeline.Article{Schema: 1, ID: pipelinetest.ID("x"), Feed: "f", Title: "OK"})})
 		require.NoError(t, err)
 		outs := res.Outputs
 		var tagged pipeline.Article
@@ -164,8 +164,10 @@ func TestContract(t *testing.T) {
 	var h match.Holder
 	h.Store(m)
 	pipelinetest.RunContract(t, pipelinetest.Contract{
-		Spec:    Spec(),
-		Handler: func(*testing.T, jetstream.JetStream) pipeline.Handler { return Handle(&h, fixedLang{"en"}) },
+		Spec: Spec(),
+		Handler: func(*testing.T, jetstream.JetStream) pipeline.Handler {
+			return Handle(&h, fixedLang{"en"}, NewLocal(0))
+		},
 		Input: func(_ *testing.T, i int) (string, []byte) {
 			a := pipeline.Article{Schema: 1, ID: fmt.Sprintf("%032x", i), Feed: "f", URL: fmt.Sprintf("https://e.org/%d", i), Title: "Venezuela votes"}
 			return "articles.new.f", pipeline.Encode(a)

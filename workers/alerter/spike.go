@@ -1,0 +1,256 @@
+package alerter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/mediawatch/mediawatch/pipeline"
+)
+
+// Spike is a spike rule: it alerts when at least Min distinct stories
+// mentioning Entity were seen in the last Window, and at least Factor times
+// the mean of the same window of the day over the last 7 days.
+type Spike struct {
+	Rule   string
+	Entity string
+	Factor float64
+	Window time.Duration
+	Min    int
+}
+
+// Slot is the unit spike counts are kept in; a window is a whole number of
+// slots.
+const Slot = 5 * time.Minute
+
+// BaselineDays is how many days back the baseline looks.
+const BaselineDays = 7
+
+const slotsPerDay = int64(24 * time.Hour / Slot)
+
+// SlotOf is the slot a time falls in: whole slots since the Unix epoch.
+func SlotOf(t time.Time) int64 { return t.Unix() / int64(Slot/time.Second) }
+
+// SpikeCounts is what a spike rule decides on.
+type SpikeCounts struct {
+	Count    int     // stories in the window that ends with the current slot
+	Baseline float64 // the mean of Count over Days earlier days, same time of day
+	Days     int     // days of the baseline: of the last 7, those the counts cover whole
+}
+
+// CountSpike computes the counts of a window of k slots ending at slot now
+// from the stories counted per slot. A day of the baseline counts only when
+// its whole window lies after the first slot ever counted, so that a fresh
+// install, with no history, has no baseline rather than one of zero.
+func CountSpike(perSlot map[int64]int, now, k int64) SpikeCounts {
+	first := now
+	for s := range perSlot {
+		first = min(first, s)
+	}
+	sum := func(end int64) int {
+		n := 0
+		for s := end - k + 1; s <= end; s++ {
+			n += perSlot[s]
+		}
+		return n
+	}
+	c := SpikeCounts{Count: sum(now)}
+	total := 0
+	for d := int64(1); d <= BaselineDays; d++ {
+		end := now - d*slotsPerDay
+		if end-k+1 < first {
+			continue
+		}
+		c.Days++
+		total += sum(end)
+	}
+	if c.Days > 0 {
+		c.Baseline = float64(total) / float64(c.Days)
+	}
+	return c
+}
+
+// Fires reports whether counts make the rule fire: a baseline of at least
+// a day, at least Min stories, and at least Factor times the baseline.
+func (s Spike) Fires(c SpikeCounts) bool {
+	return c.Days > 0 && c.Count >= s.Min && float64(c.Count) >= s.Factor*c.Baseline
+}
+
+// SpikeState keeps the spike rules' counts and when each last fired.
+type SpikeState interface {
+	// Record counts story in a slot of rule; counting it again is a no-op.
+	Record(ctx context.Context, rule string, slot int64, story string) error
+	// Counts returns the stories counted in each slot of rule.
+	Counts(ctx context.Context, rule string) (map[int64]int, error)
+	// Fire records that rule fires at slot unless it fired fewer than
+	// quiet slots before, and reports whether it fires (true again for the
+	// same slot: a redelivery).
+	Fire(ctx context.Context, rule string, slot, quiet int64) (bool, error)
+}
+
+// JSSpikes keeps spike state in JetStream: one message per (rule, slot,
+// story) on spikes.<rule>.<slot> (stream SPIKES, 8 days), counted by
+// subject, and the slot a rule last fired at under <rule>.fired in the
+// claims bucket, changed by compare-and-set so that one replica fires.
+type JSSpikes struct {
+	JS jetstream.JetStream
+	KV jetstream.KeyValue
+}
+
+// Record implements SpikeState.
+func (j JSSpikes) Record(ctx context.Context, rule string, slot int64, story string) error {
+	s := strconv.FormatInt(slot, 10)
+	m := nats.NewMsg(pipeline.Subject(pipeline.SubjectSpikes, rule+"."+s))
+	m.Header.Set(jetstream.MsgIDHeader, pipeline.SpikeMsgID(rule, s, story))
+	m.Data = []byte(story)
+	if _, err := j.JS.PublishMsg(ctx, m); err != nil {
+		return fmt.Errorf("count story for spike rule %s: %w", rule, err)
+	}
+	return nil
+}
+
+// Counts implements SpikeState.
+func (j JSSpikes) Counts(ctx context.Context, rule string) (map[int64]int, error) {
+	stream, err := j.JS.Stream(ctx, pipeline.StreamSpikes)
+	if err != nil {
+		return nil, fmt.Errorf("read spike counts of %s: %w", rule, err)
+	}
+	prefix := pipeline.Subject(pipeline.SubjectSpikes, rule) + "."
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(prefix+">"))
+	if err != nil {
+		return nil, fmt.Errorf("read spike counts of %s: %w", rule, err)
+	}
+	out := make(map[int64]int, len(info.State.Subjects))
+	for subj, n := range info.State.Subjects {
+		if slot, err := strconv.ParseInt(strings.TrimPrefix(subj, prefix), 10, 64); err == nil {
+			out[slot] += int(n)
+		}
+	}
+	return out, nil
+}
+
+// Fire implements SpikeState.
+func (j JSSpikes) Fire(ctx context.Context, rule string, slot, quiet int64) (bool, error) {
+	key := rule + ".fired"
+	val := []byte(strconv.FormatInt(slot, 10))
+	e, err := j.KV.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		if _, err := j.KV.Create(ctx, key, val); err != nil {
+			if errors.Is(err, jetstream.ErrKeyExists) {
+				return false, nil // another replica fired first
+			}
+			return false, fmt.Errorf("fire spike rule %s: %w", rule, err)
+		}
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("fire spike rule %s: %w", rule, err)
+	}
+	last, _ := strconv.ParseInt(string(e.Value()), 10, 64)
+	if last == slot {
+		return true, nil
+	}
+	if slot-last < quiet {
+		return false, nil
+	}
+	if _, err := j.KV.Update(ctx, key, val, e.Revision()); err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return false, nil
+		}
+		return false, fmt.Errorf("fire spike rule %s: %w", rule, err)
+	}
+	return true, nil
+}
+
+// spikeAlerts evaluates the spike rules on an article: a story mentioning a
+// rule's entity is counted once (its first article to arrive claims it),
+// and once counted, the rule fires when the counts say so, at most once a
+// window.
+func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, now time.Time, claims Claims, state SpikeState) ([]pipeline.Output, error) {
+	if len(e.spikes) == 0 || a.Story == nil || claims == nil || state == nil {
+		return nil, nil
+	}
+	var out []pipeline.Output
+	for _, sp := range e.spikes {
+		var hits []pipeline.Entity
+		for _, ent := range a.Entities {
+			if ent.ID == sp.Entity {
+				hits = append(hits, ent)
+			}
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		ok, err := claims.Claim(ctx, ClaimKey(sp.Rule, a.Story.ID), a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue // the story is counted already
+		}
+		slot := SlotOf(now)
+		if err := state.Record(ctx, sp.Rule, slot, a.Story.ID); err != nil {
+			return nil, err
+		}
+		perSlot, err := state.Counts(ctx, sp.Rule)
+		if err != nil {
+			return nil, err
+		}
+		k := int64(sp.Window / Slot)
+		c := CountSpike(perSlot, slot, k)
+		if !sp.Fires(c) {
+			continue
+		}
+		fire, err := state.Fire(ctx, sp.Rule, slot, k)
+		if err != nil {
+			return nil, err
+		}
+		if fire {
+			out = append(out, pipeline.Output{
+				Subject: pipeline.Subject(pipeline.SubjectAlerts, sp.Rule),
+				MsgID:   pipeline.AlertMsgID(sp.Rule, spikeToken(slot)),
+				Data:    pipeline.Encode(spikeAlert(sp, a, hits, c, slot, now)),
+			})
+		}
+	}
+	return out, nil
+}
+
+// spikeToken stands for the article id in a spike alert's ids: one alert
+// per rule and slot.
+func spikeToken(slot int64) string { return "spike-" + strconv.FormatInt(slot, 10) }
+
+func spikeAlert(sp Spike, a *pipeline.Article, hits []pipeline.Entity, c SpikeCounts, slot int64, now time.Time) pipeline.Alert {
+	art := *a
+	art.Content = ""
+	var ids []string
+	seen := map[string]bool{}
+	for _, ent := range a.Entities {
+		if !seen[ent.ID] {
+			seen[ent.ID] = true
+			ids = append(ids, ent.ID)
+		}
+	}
+	h := hits[0]
+	return pipeline.Alert{
+		Schema:   pipeline.AlertSchema,
+		ID:       pipeline.AlertID(sp.Rule, spikeToken(slot)),
+		Rule:     sp.Rule,
+		Query:    fmt.Sprintf("spike entity:%s factor %g window %s min %d", sp.Entity, sp.Factor, sp.Window, sp.Min),
+		Created:  now.UTC(),
+		Article:  art,
+		Entities: ids,
+		Matches:  []pipeline.Match{{Term: "entity:" + sp.Entity, Surface: h.Surface, Field: h.Field}},
+		Story:    storyOf(a),
+		Spike: &pipeline.Spike{
+			Entity: sp.Entity, Window: sp.Window.String(), End: time.Unix((slot+1)*int64(Slot/time.Second), 0).UTC(),
+			Count: c.Count, Baseline: c.Baseline, Days: c.Days, Factor: sp.Factor, Min: sp.Min,
+		},
+	}
+}
