@@ -22,6 +22,7 @@ import (
 	"github.com/mediawatch/mediawatch/match"
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/rules"
+	"github.com/mediawatch/mediawatch/story"
 )
 
 // Stage is this worker's name.
@@ -38,7 +39,7 @@ type Config struct {
 	// PerArticle lists the query rules that alert every copy of a story
 	// (per: article); the others alert once per story.
 	PerArticle []string
-	Spikes     []Spike // the spike rules
+	Spikes     []story.Spike // the spike rules
 }
 
 // ConfigFrom picks the stage's part of the configuration.
@@ -46,7 +47,7 @@ func ConfigFrom(c *config.Config) Config {
 	out := Config{Rules: make([]rules.Rule, 0, len(c.Rules))}
 	for _, r := range c.Rules {
 		if r.Spike != nil {
-			out.Spikes = append(out.Spikes, Spike{Rule: r.ID, Entity: r.Spike.Entity, Factor: r.Spike.Factor, Window: time.Duration(r.Spike.Window), Min: r.Spike.Min})
+			out.Spikes = append(out.Spikes, story.Spike{Rule: r.ID, Entity: r.Spike.Entity, Factor: r.Spike.Factor, Window: time.Duration(r.Spike.Window), Min: r.Spike.Min})
 			continue
 		}
 		out.Rules = append(out.Rules, rules.Rule{ID: r.ID, Query: r.Query})
@@ -62,7 +63,7 @@ func ConfigFrom(c *config.Config) Config {
 type Engine struct {
 	rules      *rules.Engine
 	perArticle map[string]bool
-	spikes     []Spike
+	spikes     []story.Spike
 }
 
 // NewEngine compiles query rules that alert once per story; an error names

@@ -14,6 +14,7 @@ import (
 	"github.com/mediawatch/mediawatch/pipeline"
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
 	"github.com/mediawatch/mediawatch/rules"
+	"github.com/mediawatch/mediawatch/story"
 )
 
 func TestOncePerStory(t *testing.T) {
@@ -85,6 +86,6 @@ rules:
 	assert.Equal(t, Config{
 		Rules:      []rules.Rule{{ID: "once", Query: "entity:venezuela"}, {ID: "each", Query: "entity:venezuela"}},
 		PerArticle: []string{"each"},
-		Spikes:     []Spike{{Rule: "breaking", Entity: "venezuela", Factor: 3, Window: time.Hour, Min: 5}},
+		Spikes:     []story.Spike{{Rule: "breaking", Entity: "venezuela", Factor: 3, Window: time.Hour, Min: 5}},
 	}, ConfigFrom(cfg))
 }
