@@ -50,10 +50,20 @@ type Article struct {
 	Rules   []string
 }
 
-// words make titles that share no phrase: every article is its own story.
+// words are drawn at random into titles and summaries that share no
+// phrase with another article: every article is its own story.
 var words = strings.Fields(`harbour council budget rail grain summit vote court storm
 bridge tariff orchestra clinic satellite election ferry drought festival
 pipeline museum strike reform census vaccine rally treaty airport`)
+
+// pick returns n words drawn at random.
+func pick(r *rand.Rand, n int) string {
+	ws := make([]string, n)
+	for i := range ws {
+		ws[i] = words[r.IntN(len(words))]
+	}
+	return strings.Join(ws, " ")
+}
 
 // generate is deterministic for a seed.
 func generate(seed uint64, n, feeds int, span time.Duration, host string) []Article {
@@ -64,9 +74,10 @@ func generate(seed uint64, n, feeds int, span time.Duration, host string) []Arti
 		if r.IntN(10) == 0 { // about one in ten is carried by a second feed too
 			a.Feeds = append(a.Feeds, (i+1+r.IntN(feeds-1))%feeds)
 		}
-		w1, w2, w3 := words[r.IntN(len(words))], words[r.IntN(len(words))], words[r.IntN(len(words))]
-		a.Title = fmt.Sprintf("Report %d: %s %s", i, w1, w2)
-		a.Summary = fmt.Sprintf("Item %d of the generated news about the %s and the %s.", i, w2, w3)
+		// Random words, not a template: a template's shared phrases would
+		// make the articles copies of one story, alerting once in all.
+		a.Title = fmt.Sprintf("Report %d: %s", i, pick(r, 3))
+		a.Summary = fmt.Sprintf("Item %d: %s.", i, pick(r, 14))
 		switch x := r.IntN(100); {
 		case x < 15:
 			a.Title += " in " + rules[0].name
