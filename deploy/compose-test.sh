@@ -24,42 +24,16 @@ WAIT_ALERTS=${WAIT_ALERTS:-120}
 MIN_OBSERVE=${MIN_OBSERVE:-70}
 SETTLE=${SETTLE:-15}
 MAX_SETTLE=${MAX_SETTLE:-90}
-if [[ -z "${COMPOSE:-}" ]]; then
-	if docker compose version >/dev/null 2>&1; then COMPOSE="docker compose"; else COMPOSE=docker-compose; fi
-fi
 
 project="mwtest$$"
 tail_ctr="${project}-alerts-tail"
 workdir=$(mktemp -d)
 alerts="$workdir/alerts.jsonl"
 started=$(date +%s)
-
-log() { printf '[compose-test %3ss] %s\n' "$(($(date +%s) - started))" "$*"; }
-fail() {
-	failure="$*"
-	log "FAIL: $*" >&2
-	if [[ -n "${stack_up:-}" ]]; then
-		log "last logs of the stack:" >&2
-		$compose logs --no-color --tail 30 >&2 || true
-	fi
-	exit 1
-}
-
-# A free host port (bash /dev/tcp: a port nobody answers on). The stack is
-# only reached through it for the INFO check; the test itself talks to nats
-# on the compose network, so a race for the port cannot fake a result.
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	echo "no free port found" >&2
-	return 1
-}
+name=compose-test
+LOG_TAIL=30
+# shellcheck source=deploy/lib.sh
+source deploy/lib.sh
 
 cleanup() {
 	local rc=$?

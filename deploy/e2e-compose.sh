@@ -31,38 +31,15 @@ E2E_SPAN=${E2E_SPAN:-150s}
 NODE_DOWN=${NODE_DOWN:-20}
 DEADLINE=${DEADLINE:-600}
 GO=${GO:-go}
-if [[ -z "${COMPOSE:-}" ]]; then
-	if docker compose version >/dev/null 2>&1; then COMPOSE="docker compose"; else COMPOSE=docker-compose; fi
-fi
 
 project="mwe2e$$"
 workdir=$(mktemp -d)
 started=$(date +%s)
+name=e2e-compose
+LOG_TAIL=15
+# shellcheck source=deploy/lib.sh
+source deploy/lib.sh
 NATS_URLS="nats://nats1:4222,nats://nats2:4222,nats://nats3:4222"
-
-log() { printf '[e2e-compose %3ss] %s\n' "$(($(date +%s) - started))" "$*"; }
-fail() {
-	failure="$*"
-	log "FAIL: $*" >&2
-	if [[ -n "${stack_up:-}" ]]; then
-		log "last logs of the stack:" >&2
-		$compose logs --no-color --tail 15 >&2 2>&1 || true
-	fi
-	exit 1
-}
-
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	echo "no free port found" >&2
-	return 1
-}
 
 cleanup() {
 	local rc=$?
