@@ -39,6 +39,10 @@ func TestCheckURL(t *testing.T) {
 		"http://0x7f.1/x":                    false,
 		"http://2130706433/x":                false,
 		"http://[::ffff:10.0.0.1]/x":         false,
+		"https://example.org/feed.xml":       true,
+		"http://feeds.localhost/x":           false,
+		"http://0177.0.0.1/x":                false,
+		"http://127.1/x":                     false,
 	} {
 		err := CheckURL(raw)
 		if ok {

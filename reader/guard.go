@@ -46,11 +46,3 @@ func newClient(timeout time.Duration, allow func(netip.AddrPort) bool) *http.Cli
 	}
 	return &http.Client{Transport: t}
 }
-
-// Public reports whether ip is a public unicast address (netguard.Public).
-func Public(ip netip.Addr) bool { return netguard.Public(ip) }
-
-// CheckPublicURL refuses, before any request, a URL whose host is written as
-// a non-public address (netguard.CheckURL). A host name is left to the
-// dialling check of NewClient, which sees what it resolves to.
-func CheckPublicURL(raw string) error { return netguard.CheckURL(raw) }

@@ -17,8 +17,8 @@ import (
 	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/demo"
 	"github.com/mediawatch/mediawatch/feeds"
+	"github.com/mediawatch/mediawatch/netguard"
 	"github.com/mediawatch/mediawatch/pipeline"
-	"github.com/mediawatch/mediawatch/reader"
 )
 
 const feedsUsage = `Usage:
@@ -75,7 +75,7 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	defer nc.Close()
 	if pos[0] == "add" && !cfg.Poller.AllowPrivateNetworks {
-		if err := reader.CheckPublicURL(src.URL); err != nil {
+		if err := netguard.CheckURL(src.URL); err != nil {
 			return fmt.Errorf("%w: feed %w (feeds added at run time may not reach private networks; set poller.allow_private_networks, or put the feed in the config file)", errUsage, err)
 		}
 	}
@@ -145,7 +145,7 @@ func importOPML(ctx context.Context, registry *feeds.Registry, path string, inte
 	var allowed func(string) error
 	if publicOnly {
 		allowed = func(url string) error {
-			if reader.CheckPublicURL(url) != nil {
+			if netguard.CheckURL(url) != nil {
 				return errors.New("a private address (poller.allow_private_networks is off)")
 			}
 			return nil
