@@ -18,9 +18,7 @@ import (
 
 // trickyCases are classes of text that a detector gets wrong easily. None
 // is from the comparison set of langeval.
-var trickyCases = []struct {
-	name, text, want string
-}{
+var trickyCases = []detectCase{
 	// Case and accents.
 	{"all caps turkish", "İSTANBUL'DA DEPREM KORKUSU SÜRÜYOR", "tr"},
 	{"all caps english", "BREAKING: EARTHQUAKE HITS TURKEY AND SYRIA", "en"},
@@ -69,17 +67,7 @@ var trickyCases = []struct {
 
 func TestDetectTricky(t *testing.T) {
 	t.Parallel()
-	d, err := New()
-	require.NoError(t, err)
-	for _, tc := range trickyCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			lang, conf := d.Detect(tc.text)
-			assert.Equal(t, tc.want, lang, tc.text)
-			assert.Greater(t, conf, 0.0)
-			assert.LessOrEqual(t, conf, 1.0)
-		})
-	}
+	checkDetect(t, trickyCases)
 }
 
 func TestDetectNoLanguage(t *testing.T) {

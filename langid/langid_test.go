@@ -11,9 +11,7 @@ import (
 
 // newsCases are short news texts, each a headline and sometimes one
 // sentence of summary.
-var newsCases = []struct {
-	name, text, want string
-}{
+var newsCases = []detectCase{
 	{"english", "Rescue teams search for survivors after a landslide hits a mountain village", "en"},
 	{"english summary", "Central bank holds rates. Policymakers said inflation was cooling faster than expected.", "en"},
 	{"german", "Bundestag beschließt Reform des Wahlrechts. Die Opposition kündigt eine Klage an.", "de"},
@@ -44,11 +42,16 @@ var newsCases = []struct {
 	{"thai", "รัฐบาลอนุมัติร่างงบประมาณปีหน้า", "th"},
 }
 
-func TestDetect(t *testing.T) {
-	t.Parallel()
+// detectCase is a text and the language it is in.
+type detectCase struct{ name, text, want string }
+
+// checkDetect runs each case as a subtest: the language, and a confidence
+// in (0, 1].
+func checkDetect(t *testing.T, cases []detectCase) {
+	t.Helper()
 	d, err := New()
 	require.NoError(t, err)
-	for _, tc := range newsCases {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			lang, conf := d.Detect(tc.text)
@@ -57,6 +60,11 @@ func TestDetect(t *testing.T) {
 			assert.LessOrEqual(t, conf, 1.0)
 		})
 	}
+}
+
+func TestDetect(t *testing.T) {
+	t.Parallel()
+	checkDetect(t, newsCases)
 }
 
 func TestDetectUnknown(t *testing.T) {
