@@ -93,7 +93,7 @@ type startOptions struct {
 // URL is given and that is allowed), applies the topology and runs the
 // stages until ctx ends.
 func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writer, getenv env) error {
-	cfg, err := loadConfig(c.config, getenv)
+	cfg, err := config.Find(c.config, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errSilent
@@ -108,7 +108,7 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 		log.Warn("no config file and no rules: nothing will alert", zap.String("looked_for", "--config, MEDIAWATCH_CONFIG, "+config.DefaultPath))
 	}
 
-	url, noURL := natsURL(c.nats, cfg)
+	url, noURL := cfg.NATS.ServerURL(c.nats)
 	if noURL && o.embedded {
 		srv, err := pipeline.StartEmbedded(cfg.NATS.Embedded.Listen, cfg.NATS.Embedded.StoreDir, log)
 		if err != nil {

@@ -146,9 +146,6 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string,
 	}
 }
 
-// loadConfig finds and loads the config file (config.Find).
-func loadConfig(path string, getenv env) (*config.Config, error) { return config.Find(path, getenv) }
-
 // commandConnectWait is how long a command tries to reach NATS before it
 // says it cannot.
 const commandConnectWait = 3 * time.Second
@@ -157,12 +154,12 @@ const commandConnectWait = 3 * time.Second
 // to a running pipeline; it fails within commandConnectWait, naming the URL
 // (redacted) and the reason. The caller closes the connection.
 func client(ctx context.Context, c common, name string, stderr io.Writer, getenv env) (*config.Config, *nats.Conn, jetstream.JetStream, error) {
-	cfg, err := loadConfig(c.config, getenv)
+	cfg, err := config.Find(c.config, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, nil, nil, errSilent
 	}
-	url, _ := natsURL(c.nats, cfg)
+	url, _ := cfg.NATS.ServerURL(c.nats)
 	cctx, cancel := context.WithTimeout(ctx, commandConnectWait)
 	defer cancel()
 	nc, err := pipeline.Connect(cctx, url, name, cfg.NATS.Auth(), zap.NewNop(), nil)
@@ -176,8 +173,6 @@ func client(ctx context.Context, c common, name string, stderr io.Writer, getenv
 	}
 	return cfg, nc, js, nil
 }
-
-func natsURL(flagURL string, cfg *config.Config) (string, bool) { return cfg.NATS.ServerURL(flagURL) }
 
 // newLogger builds the logger of log.format and log.level; --verbose is
 // log.level debug.
@@ -204,7 +199,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer, getenv env) error {
 	if _, err := parse(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
-	cfg, err := loadConfig(*path, getenv)
+	cfg, err := config.Find(*path, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errSilent

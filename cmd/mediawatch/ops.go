@@ -68,7 +68,7 @@ func cmdHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 		return helpOK(err)
 	}
 	if *url == "" {
-		cfg, err := loadConfig(*cfgPath, getenv)
+		cfg, err := config.Find(*cfgPath, getenv)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return errSilent
