@@ -24,16 +24,22 @@ type Assignment struct {
 // The LSH buckets are chains through the articles themselves: heads maps a
 // band's key to the latest article with it, and each article links to the
 // previous one with the same key in each band, so that an article costs no
-// allocation but its place in docs, and the garbage collector has little to
-// scan.
+// allocation but its place in a chunk, and the garbage collector has little
+// to scan. The articles are kept in chunks of chunkLen in the order added,
+// so that the index grows without copying what it holds.
 type Index struct {
 	window time.Duration
 	heads  map[uint64]uint64 // band key -> position+1 of the latest article with it
-	docs   []doc             // in the order added: docs[i] is at position off+i
-	head   int               // the first article not forgotten
-	off    uint64
+	chunks []*[chunkLen]doc  // chunks[0][0] is at position base
+	spare  *[chunkLen]doc    // the last chunk forgotten, cleared, for reuse
+	base   uint64
+	head   uint64 // position of the first article not forgotten
+	end    uint64 // position of the next article added
 	gen    uint64 // of the Add in progress, to check each candidate once
 }
+
+// chunkLen is how many articles a chunk holds (about 1 MB).
+const chunkLen = 1024
 
 // maxBucket is how many articles of one LSH bucket, the latest, an article
 // is compared with: a bucket that boilerplate filled up costs no more than
@@ -43,8 +49,7 @@ const maxBucket = 200
 type doc struct {
 	at    time.Time
 	story *cluster
-	keys  [Bands]uint64
-	next  [Bands]uint64 // position+1 of the previous article with keys[b] (0: none)
+	next  [Bands]uint64 // position+1 of the previous article with the same key in band b (0: none)
 	sig   Signature
 	// checked is the gen of the last Add that compared with this article.
 	checked uint64
@@ -84,7 +89,13 @@ func NewIndex(window time.Duration) *Index {
 func (x *Index) Window() time.Duration { return x.window }
 
 // Len is how many articles the index holds.
-func (x *Index) Len() int { return len(x.docs) - x.head }
+func (x *Index) Len() int { return int(x.end - x.head) }
+
+// doc is the article at position p, which the index holds.
+func (x *Index) doc(p uint64) *doc {
+	i := p - x.base
+	return &x.chunks[i/chunkLen][i%chunkLen]
+}
 
 // Add puts an article in its story and returns the assignment. seq orders
 // articles (a stream sequence: the earlier article of a story names it);
@@ -99,11 +110,10 @@ func (x *Index) Add(id string, seq uint64, at time.Time, sig Signature) Assignme
 	keys := sig.bandKeys()
 	var roots []*cluster
 	x.gen++
-	live := x.off + uint64(x.head)
 	for b, k := range keys {
 		p := x.heads[k]
-		for steps := 0; p != 0 && p-1 >= live && steps < maxBucket; steps++ {
-			c := &x.docs[p-1-x.off]
+		for steps := 0; p != 0 && p-1 >= x.head && steps < maxBucket; steps++ {
+			c := x.doc(p - 1)
 			p = c.next[b]
 			if c.checked == x.gen {
 				continue
@@ -134,9 +144,18 @@ func (x *Index) Add(id string, seq uint64, at time.Time, sig Signature) Assignme
 		}
 	}
 	s.size++
-	pos := x.off + uint64(len(x.docs))
-	x.docs = append(x.docs, doc{at: at, story: s, keys: keys, sig: sig})
-	d := &x.docs[len(x.docs)-1]
+	pos := x.end
+	if i := pos - x.base; i/chunkLen == uint64(len(x.chunks)) {
+		c := x.spare
+		if c == nil {
+			c = new([chunkLen]doc)
+		}
+		x.spare = nil
+		x.chunks = append(x.chunks, c)
+	}
+	x.end++
+	d := x.doc(pos)
+	*d = doc{at: at, story: s, sig: sig}
 	for b, k := range keys {
 		d.next[b] = x.heads[k]
 		x.heads[k] = pos + 1
@@ -148,22 +167,21 @@ func (x *Index) Add(id string, seq uint64, at time.Time, sig Signature) Assignme
 // older than every article its chains lead to from the heads, so a head
 // that names it is the end of its bucket.
 func (x *Index) evict(cut time.Time) {
-	for x.head < len(x.docs) && x.docs[x.head].at.Before(cut) {
-		d := &x.docs[x.head]
-		pos := x.off + uint64(x.head)
-		for _, k := range d.keys {
-			if x.heads[k] == pos+1 {
+	for x.head < x.end && x.doc(x.head).at.Before(cut) {
+		d := x.doc(x.head)
+		for _, k := range d.sig.bandKeys() {
+			if x.heads[k] == x.head+1 {
 				delete(x.heads, k)
 			}
 		}
-		*d = doc{}
 		x.head++
-	}
-	if x.head > 1024 && x.head > len(x.docs)/2 {
-		n := copy(x.docs, x.docs[x.head:])
-		clear(x.docs[n:])
-		x.docs = x.docs[:n]
-		x.off += uint64(x.head)
-		x.head = 0
+		if x.head-x.base == chunkLen { // the first chunk is all forgotten
+			c := x.chunks[0]
+			clear(c[:])
+			x.spare = c
+			x.chunks[0] = nil
+			x.chunks = x.chunks[1:]
+			x.base += chunkLen
+		}
 	}
 }

@@ -131,7 +131,20 @@ func (s *shingler) end() {
 // is no summary), given in parts that are read as one text with a break
 // between them (the summary, then the content).
 func Sign(title string, lead ...string) Signature {
-	sh := shingler{out: make([]uint64, 0, 2*LeadWords)}
+	var s Signer
+	return s.Sign(title, lead...)
+}
+
+// A Signer signs articles as Sign does, reusing its buffer from one
+// article to the next. It is not safe for concurrent use.
+type Signer struct{ buf []uint64 }
+
+// Sign returns the signature of an article, as the function Sign does.
+func (s *Signer) Sign(title string, lead ...string) Signature {
+	sh := shingler{out: s.buf[:0]}
+	if sh.out == nil {
+		sh.out = make([]uint64, 0, 2*LeadWords)
+	}
 	match.Words(title, true, sh.word)
 	sh.end()
 	sh.stop, sh.took = LeadWords, 0
@@ -142,33 +155,64 @@ func Sign(title string, lead ...string) Signature {
 		match.Words(part, true, sh.word)
 	}
 	sh.end()
+	s.buf = sh.out
 	return signShingles(sh.out)
 }
 
 func signShingles(hs []uint64) Signature {
-	slices.Sort(hs)
-	hs = slices.Compact(hs)
+	hs = distinct(hs)
 	var sig Signature
 	sig.Shingles = len(hs)
 	if len(hs) == 0 {
 		return sig
 	}
-	mins := &sig.Mins
-	for i := range mins {
-		mins[i] = ^uint32(0)
-	}
-	for _, h := range hs {
-		for i := range seeds {
-			v := seeds[i][0]*h + seeds[i][1]
-			if hi := uint32(v >> 32); hi < mins[2*i] {
-				mins[2*i] = hi
-			}
-			if lo := uint32(v); lo < mins[2*i+1] {
-				mins[2*i+1] = lo
-			}
+	// One hash function at a time over every shingle, so that its two
+	// minima stay in registers. The least high half is the high half of
+	// the least value.
+	for i := range seeds {
+		a, b := seeds[i][0], seeds[i][1]
+		least, lo := ^uint64(0), ^uint32(0)
+		for _, h := range hs {
+			v := a*h + b
+			least, lo = min(least, v), min(lo, uint32(v))
 		}
+		sig.Mins[2*i], sig.Mins[2*i+1] = uint32(least>>32), lo
 	}
 	return sig
+}
+
+// distinct removes the repeated values of hs, in place, keeping the
+// first of each. An article has a few hundred shingles: a small
+// open-addressing set finds the repeats faster than sorting would.
+func distinct(hs []uint64) []uint64 {
+	const slots = 1024 // a power of two, at least twice len(hs)
+	if len(hs) > slots/2 {
+		slices.Sort(hs)
+		return slices.Compact(hs)
+	}
+	var set [slots]uint64 // 0: empty; the value 0 itself is tracked apart
+	zero := false
+	n := 0
+	for _, h := range hs {
+		if h == 0 {
+			if zero {
+				continue
+			}
+			zero = true
+		} else {
+			i := h & (slots - 1)
+			for set[i] != 0 && set[i] != h {
+				i = (i + 1) & (slots - 1)
+			}
+			if set[i] == h {
+				continue
+			}
+			set[i] = h
+		}
+		hs[n] = h
+		n++
+	}
+	return hs[:n]
 }
 
 // Jaccard estimates the Jaccard similarity of the shingle sets of a and b.
