@@ -58,6 +58,8 @@ type StoryLog struct {
 	window time.Duration
 	log    *zap.Logger
 
+	signer story.Signer // of the goroutine reading the log
+
 	mu      sync.Mutex
 	x       *story.Index
 	done    map[uint64]assigned // by stream sequence
@@ -67,6 +69,19 @@ type StoryLog struct {
 	// waiting are the handlers waiting for the log to reach a sequence:
 	// each is woken once, when the log reaches it (not on every message).
 	waiting map[uint64][]chan struct{}
+	// kept are the articles the log decoded lately, by sequence modulo
+	// its length, for this replica's handler to take instead of decoding
+	// the same message again.
+	kept [keptLen]keptArticle
+}
+
+// keptLen is how many of the articles it read last the log keeps decoded:
+// enough for the handlers, which are a batch behind it at most.
+const keptLen = 512
+
+type keptArticle struct {
+	seq uint64
+	a   *pipeline.Article
 }
 
 type assigned struct {
@@ -161,7 +176,7 @@ func (l *StoryLog) add(seq uint64, at time.Time, data []byte) {
 	a, err := pipeline.DecodeArticle(data)
 	var sig story.Signature
 	if err == nil {
-		sig = Sign(a)
+		sig = l.signer.Sign(a.Title, a.Summary, a.Content)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -169,6 +184,7 @@ func (l *StoryLog) add(seq uint64, at time.Time, data []byte) {
 		as := l.x.Add(a.ID, seq, at, sig)
 		l.done[seq] = assigned{story: pipeline.Story{ID: as.ID, Size: as.Size}, at: at}
 		l.order = append(l.order, seq)
+		l.kept[seq%keptLen] = keptArticle{seq: seq, a: a}
 	}
 	// An assignment is kept for two windows of the log, so a tagger that is
 	// behind the log still finds it.
@@ -204,6 +220,21 @@ func (l *StoryLog) wake(seq uint64) {
 		close(ch)
 	}
 	delete(l.waiting, seq)
+}
+
+// Decoded returns the article at seq as the log decoded it, once: the
+// caller owns it. It returns nil when the log has not read it yet, has
+// read it too long ago, or could not decode it.
+func (l *StoryLog) Decoded(seq uint64) *pipeline.Article {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := &l.kept[seq%keptLen]
+	if k.seq != seq || k.a == nil {
+		return nil
+	}
+	a := k.a
+	k.a = nil
+	return a
 }
 
 // Assign waits until the log has read the article at seq and returns the

@@ -145,3 +145,27 @@ func TestLocalAssigns(t *testing.T) {
 		assert.Equal(t, pipeline.Story{ID: storyArticle(i, 0).ID, Size: 2}, got[len(leads)+i])
 	}
 }
+
+// The handler of an article the log read already takes the log's decoded
+// copy, once; an article the log read too long ago, or has not read, it
+// decodes itself.
+func TestStoryLogKeepsDecoded(t *testing.T) {
+	l := NewStoryLog(nil, time.Hour, zaptest.NewLogger(t))
+	at := time.Now()
+	a := storyArticle(0, 1)
+	l.add(7, at, pipeline.Encode(a))
+	assert.Nil(t, l.Decoded(8), "not read yet")
+	got := l.Decoded(7)
+	require.NotNil(t, got)
+	assert.Equal(t, a.ID, got.ID)
+	assert.Equal(t, a.Content, got.Content)
+	assert.Nil(t, l.Decoded(7), "taken already")
+
+	l.add(8, at, []byte("{not json"))
+	assert.Nil(t, l.Decoded(8), "could not decode it: the handler reports why")
+
+	l.add(9, at, pipeline.Encode(storyArticle(1, 1)))
+	l.add(9+keptLen, at, pipeline.Encode(storyArticle(2, 1)))
+	assert.Nil(t, l.Decoded(9), "read too long ago")
+	assert.NotNil(t, l.Decoded(9+keptLen))
+}

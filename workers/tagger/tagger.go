@@ -76,10 +76,19 @@ func compile(cfg Config) (*match.Matcher, error) {
 // read on every message, so a swapped matcher applies from the next
 // message on.
 func Handle(m *match.Holder, langs LangDetector, stories Assigner) pipeline.Handler {
+	decoded, _ := stories.(interface {
+		Decoded(seq uint64) *pipeline.Article
+	})
 	return func(ctx context.Context, msg pipeline.Message) (pipeline.Result, error) {
-		a, err := pipeline.DecodeArticle(msg.Data)
-		if err != nil {
-			return pipeline.Result{}, err
+		var a *pipeline.Article
+		if decoded != nil { // the story log read the same message already
+			a = decoded.Decoded(msg.StreamSeq)
+		}
+		if a == nil {
+			var err error
+			if a, err = pipeline.DecodeArticle(msg.Data); err != nil {
+				return pipeline.Result{}, err
+			}
 		}
 		if stories != nil {
 			s, err := stories.Assign(ctx, msg.StreamSeq, msg.Stored, a)
