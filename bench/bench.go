@@ -56,10 +56,11 @@ type Result struct {
 	Throughput float64 `json:"articles_per_sec"` // through the whole pipeline
 	P50        float64 `json:"fetch_to_alert_p50_ms"`
 	P99        float64 `json:"fetch_to_alert_p99_ms"`
-	PeakRSS    int64   `json:"peak_rss_bytes"`    // of the mediawatch process
-	Cores      float64 `json:"cores_busy"`        // its CPU time over the span, in cores
-	IdleRSS    int64   `json:"idle_rss_bytes"`    // before any article came
-	ReadyMS    float64 `json:"start_to_ready_ms"` // process start to /readyz 200
+	PeakRSS    int64   `json:"peak_rss_bytes"`     // of the mediawatch process
+	Cores      float64 `json:"cores_busy"`         // its CPU time over the span, in cores
+	CPUPerArt  float64 `json:"cpu_ms_per_article"` // its CPU time (all cores, the embedded NATS server's included) per article
+	IdleRSS    int64   `json:"idle_rss_bytes"`     // before any article came
+	ReadyMS    float64 `json:"start_to_ready_ms"`  // process start to /readyz 200
 	Rate       float64 `json:"rate,omitempty"`
 	RawSeconds float64 `json:"raw_seconds,omitempty"`
 	RawRate    float64 `json:"raw_msgs_per_sec,omitempty"`
@@ -159,7 +160,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Cores = (cpuTime(child.cmd.Process.Pid) - cpu0).Seconds() / time.Since(fs.firstFetch()).Seconds()
+		cpu := cpuTime(child.cmd.Process.Pid) - cpu0
+		res.Cores = cpu.Seconds() / time.Since(fs.firstFetch()).Seconds()
+		res.CPUPerArt = float64(cpu.Microseconds()) / 1000 / float64(o.Articles)
 		res.Alerts = len(lats)
 		if res.Alerts < want {
 			return nil, fmt.Errorf("bench: %d alerts for %d articles naming a watched entity", res.Alerts, want)
@@ -202,7 +205,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}
 		}
 	}
-	res.Cores = (cpuTime(child.cmd.Process.Pid) - cpu0).Seconds() / time.Since(begin).Seconds()
+	cpu := cpuTime(child.cmd.Process.Pid) - cpu0
+	res.Cores = cpu.Seconds() / time.Since(begin).Seconds()
+	res.CPUPerArt = float64(cpu.Microseconds()) / 1000 / float64(max(1, k))
 	time.Sleep(interval + interval/2) // the last items are fetched and alerted
 	lats, _, err := alertLatencies(ctx, js, measureFrom)
 	if err != nil {
@@ -460,7 +465,7 @@ func (r *Result) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "fetch to alert:  p50 %.1f ms, p99 %.1f ms (%d alerts)\n", r.P50, r.P99, r.Alerts)
 	fmt.Fprintf(w, "memory:          peak RSS %s, idle %s\n", mb(r.PeakRSS), mb(r.IdleRSS))
-	fmt.Fprintf(w, "cpu:             %.2f cores busy on average\n", r.Cores)
+	fmt.Fprintf(w, "cpu:             %.2f cores busy on average, %.3f ms per article\n", r.Cores, r.CPUPerArt)
 	fmt.Fprintf(w, "start to ready:  %.0f ms\n", r.ReadyMS)
 	if r.RawRate > 0 {
 		fmt.Fprintf(w, "raw JetStream:   %d messages of %.1f KB through %d hops in %.2f s: %.0f msg/s\n",
