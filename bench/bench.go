@@ -59,6 +59,8 @@ type Result struct {
 	PeakRSS    int64   `json:"peak_rss_bytes"`     // of the mediawatch process
 	Cores      float64 `json:"cores_busy"`         // its CPU time over the span, in cores
 	CPUPerArt  float64 `json:"cpu_ms_per_article"` // its CPU time (all cores, the embedded NATS server's included) per article
+	Fetches    int64   `json:"feed_fetches"`       // feed requests answered with items
+	NotMod     int64   `json:"feed_not_modified"`  // feed requests answered 304 Not Modified
 	IdleRSS    int64   `json:"idle_rss_bytes"`     // before any article came
 	ReadyMS    float64 `json:"start_to_ready_ms"`  // process start to /readyz 200
 	Rate       float64 `json:"rate,omitempty"`
@@ -163,6 +165,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		cpu := cpuTime(child.cmd.Process.Pid) - cpu0
 		res.Cores = cpu.Seconds() / time.Since(fs.firstFetch()).Seconds()
 		res.CPUPerArt = float64(cpu.Microseconds()) / 1000 / float64(o.Articles)
+		res.Fetches, res.NotMod = fs.fetches.Load(), fs.notModified.Load()
 		res.Alerts = len(lats)
 		if res.Alerts < want {
 			return nil, fmt.Errorf("bench: %d alerts for %d articles naming a watched entity", res.Alerts, want)
@@ -467,6 +470,9 @@ func (r *Result) Print(w io.Writer) {
 	fmt.Fprintf(w, "memory:          peak RSS %s, idle %s\n", mb(r.PeakRSS), mb(r.IdleRSS))
 	fmt.Fprintf(w, "cpu:             %.2f cores busy on average, %.3f ms per article\n", r.Cores, r.CPUPerArt)
 	fmt.Fprintf(w, "start to ready:  %.0f ms\n", r.ReadyMS)
+	if r.Rate == 0 {
+		fmt.Fprintf(w, "feed requests:   %d answered with items, %d not modified\n", r.Fetches, r.NotMod)
+	}
 	if r.RawRate > 0 {
 		fmt.Fprintf(w, "raw JetStream:   %d messages of %.1f KB through %d hops in %.2f s: %.0f msg/s\n",
 			r.Articles, float64(r.Bytes)/1024, rawHops, r.RawSeconds, r.RawRate)

@@ -2,10 +2,13 @@ package bench
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mediawatch/mediawatch/story"
 )
@@ -22,4 +25,39 @@ func TestGeneratedArticlesAreDistinctStories(t *testing.T) {
 		as := x.Add(fmt.Sprint(i), uint64(i), t0, story.Sign(it.title, it.body))
 		assert.Equal(t, 1, as.Size, "article %d is a copy of %s", i, as.ID)
 	}
+}
+
+// A feed that has not changed answers 304 to the poller's conditional
+// request, so that a poll retried during a burst does not fetch it again;
+// one that has changed answers with its items and a new ETag.
+func TestFeedServerAnswersNotModified(t *testing.T) {
+	fs, err := newFeedServer(1, 0)
+	require.NoError(t, err)
+	defer fs.close()
+	fs.open.Store(true)
+	g := newGenerator(1, 0)
+	fs.add(0, g.next(0))
+	get := func(etag string) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, fs.feedURL(0), nil)
+		require.NoError(t, err)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, resp.Header.Get("ETag")
+	}
+	code, etag := get("")
+	require.Equal(t, http.StatusOK, code)
+	require.NotEmpty(t, etag)
+	code, _ = get(etag)
+	assert.Equal(t, http.StatusNotModified, code)
+	fs.add(0, g.next(1))
+	code, etag2 := get(etag)
+	assert.Equal(t, http.StatusOK, code)
+	assert.NotEqual(t, etag, etag2)
+	assert.Equal(t, int64(2), fs.fetches.Load())
+	assert.Equal(t, int64(1), fs.notModified.Load())
 }
