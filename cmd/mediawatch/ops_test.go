@@ -269,3 +269,19 @@ func TestFeedsListShowsPolledDemoFeeds(t *testing.T) {
 	assert.Regexp(t, `(?m)^`+demo.FeedID(name)+`\s+1m0s\s+-\s+demo\s+\(bundled, served by run --demo\) `+name, out)
 	assert.NotContains(t, out, demo.FeedID(demo.Feeds()[1]), "a demo feed never polled is not listed")
 }
+
+// With the embedded NATS server the garbage collector aims at 1.5 times the
+// live heap, unless GOGC says otherwise.
+func TestEmbeddedGC(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	embeddedGC(func(string) string { return "" })
+	assert.Equal(t, embeddedGOGC, debug.SetGCPercent(100))
+	embeddedGC(func(k string) string {
+		if k == "GOGC" {
+			return "200"
+		}
+		return ""
+	})
+	assert.Equal(t, 100, debug.SetGCPercent(100), "GOGC set: left as it is")
+}
