@@ -46,7 +46,7 @@ const publishTimeout = 15 * time.Second
 // RunnerOptions tune a Runner; zero values take defaults.
 type RunnerOptions struct {
 	// Concurrency is how many messages are in flight at once: handled,
-	// or waiting for their outputs to be stored (default 64).
+	// or waiting for their outputs to be stored (default 256).
 	Concurrency int
 	// Batch is the most messages one fetch asks for (default 256); a fetch
 	// hands each message over as it arrives, so a batch adds no latency.
