@@ -19,6 +19,16 @@ func Slot(feed string, interval time.Duration, t time.Time) (n int64, start time
 	return n, time.Unix(0, n*int64(interval)+int64(off))
 }
 
+// NextSlot is when the slot after the one t falls in starts: when a feed
+// polled every interval is next due.
+func NextSlot(feed string, interval time.Duration, t time.Time) time.Time {
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	_, start := Slot(feed, interval, t)
+	return start.Add(interval)
+}
+
 func offset(feed string, interval time.Duration) time.Duration {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(feed))

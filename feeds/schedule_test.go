@@ -44,3 +44,17 @@ func TestSlot(t *testing.T) {
 	}
 	assert.Greater(t, len(starts), 3, "feeds with the same interval get different offsets")
 }
+
+func TestNextSlot(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{t0, t0.Add(time.Nanosecond), t0.Add(7 * time.Second), t0.Add(time.Hour)} {
+		n, start := Slot("feed", 10*time.Second, at)
+		next := NextSlot("feed", 10*time.Second, at)
+		assert.Equal(t, start.Add(10*time.Second), next)
+		assert.True(t, next.After(at), "the next slot starts after t")
+		m, _ := Slot("feed", 10*time.Second, next)
+		assert.Equal(t, n+1, m, "and is the slot after t's")
+	}
+	assert.Equal(t, time.Minute, NextSlot("feed", 0, t0).Sub(func() time.Time { _, s := Slot("feed", 0, t0); return s }()),
+		"no interval: every minute, as Slot")
+}

@@ -89,6 +89,7 @@ type Worker struct {
 	mu      sync.Mutex
 	static  map[string]feeds.Source // from the config file
 	dynamic map[string]feeds.Source // from mw_feeds (feeds add)
+	snap    []feeds.Source          // both, as snapshot returns them; nil after a change
 }
 
 // New wires the poller to its buckets and consumer.
@@ -166,6 +167,7 @@ func (w *Worker) watchFeeds(ctx context.Context) {
 func (w *Worker) applyChange(c feeds.Change) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.snap = nil
 	switch {
 	case c.Removed:
 		delete(w.dynamic, c.ID)
@@ -190,7 +192,7 @@ func (w *Worker) setStatic(sources []feeds.Source) {
 		m[s.ID] = s
 	}
 	w.mu.Lock()
-	w.static = m
+	w.static, w.snap = m, nil
 	w.mu.Unlock()
 }
 
@@ -206,9 +208,14 @@ func (w *Worker) source(id string) (feeds.Source, *reader.Fetcher, bool) {
 	return s, w.guarded, ok
 }
 
+// snapshot is every source, the config file's and the registry's: a slice
+// the caller must not modify, built again only after a change.
 func (w *Worker) snapshot() []feeds.Source {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.snap != nil {
+		return w.snap
+	}
 	out := make([]feeds.Source, 0, len(w.static)+len(w.dynamic))
 	for _, s := range w.static {
 		out = append(out, s)
@@ -218,18 +225,41 @@ func (w *Worker) snapshot() []feeds.Source {
 			out = append(out, s)
 		}
 	}
+	w.snap = out
 	return out
 }
 
+// The scheduler wakes when the next slot of any feed starts, but at least
+// every maxWake (feeds added or reloaded are seen within it) and at most
+// every minWake.
+const (
+	maxWake = time.Second
+	minWake = 5 * time.Millisecond
+)
+
+// nextWake is how long the scheduler sleeps after a pass at now: until the
+// next slot of one of srcs starts, within [minWake, maxWake]. Each feed's
+// ticket is thus published as its slot starts, and the polls of many feeds
+// spread over their interval as their offsets do, rather than coming
+// together on a tick of the scheduler.
+func nextWake(srcs []feeds.Source, now time.Time) time.Duration {
+	d := maxWake
+	for _, s := range srcs {
+		d = min(d, feeds.NextSlot(s.ID, s.Interval, now).Sub(now))
+	}
+	return max(d, minWake)
+}
+
 // schedule publishes a boot ticket for every feed at start (and for feeds
-// added later), then one ticket per feed per slot.
+// added later), then one ticket per feed per slot, as the slot starts.
 func (w *Worker) schedule(ctx context.Context) {
 	last := map[string]int64{}
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
+	wake := time.NewTimer(maxWake) // reset after each pass
+	defer wake.Stop()
 	for {
 		now := time.Now()
-		for _, s := range w.snapshot() {
+		srcs := w.snapshot()
+		for _, s := range srcs {
 			n, start := feeds.Slot(s.ID, s.Interval, now)
 			prev, seen := last[s.ID]
 			if seen && prev == n {
@@ -256,10 +286,11 @@ func (w *Worker) schedule(ctx context.Context) {
 			}
 			last[s.ID] = n
 		}
+		wake.Reset(nextWake(srcs, time.Now()))
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-wake.C:
 		}
 	}
 }
