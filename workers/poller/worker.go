@@ -230,8 +230,9 @@ func (w *Worker) snapshot() []feeds.Source {
 }
 
 // The scheduler wakes when the next slot of any feed starts, but at least
-// every maxWake (feeds added or reloaded are seen within it) and at most
-// every minWake.
+// once every maxWake (so that feeds added or reloaded are seen within it,
+// and a ticket whose publish failed is tried again) and at most once every
+// minWake.
 const (
 	maxWake = time.Second
 	minWake = 5 * time.Millisecond
