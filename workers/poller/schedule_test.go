@@ -2,12 +2,19 @@ package poller
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/mediawatch/mediawatch/config"
 	"github.com/mediawatch/mediawatch/feeds"
+	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
 )
 
 // The scheduler wakes when the next feed's slot starts, so that a feed's
@@ -51,4 +58,58 @@ func TestNextWake(t *testing.T) {
 		most = max(most, due)
 	}
 	assert.LessOrEqual(t, most, 10, "tickets published in one wake, of 1,000 feeds")
+}
+
+// Feeds with the same interval are fetched spread over it, each as its
+// slot starts, not together when a clock ticks.
+func TestPollsSpreadOverTheInterval(t *testing.T) {
+	t.Parallel()
+	const feedsN, every = 20, 2 * time.Second
+	var mu sync.Mutex
+	fetched := map[string][]time.Time{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimPrefix(r.URL.Path, "/")
+		mu.Lock()
+		fetched[id] = append(fetched[id], time.Now())
+		mu.Unlock()
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>%s</title><item><title>One</title><link>https://example.com/%s/1</link></item></channel></rss>`, id, id)
+	}))
+	t.Cleanup(srv.Close)
+	var sources []config.Source
+	for i := range feedsN {
+		id := fmt.Sprintf("f%d", i)
+		sources = append(sources, config.Source{ID: id, URL: srv.URL + "/" + id, Interval: config.Duration(every)})
+	}
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	startWorker(t, js, sources)
+
+	// The boot round fetches every feed at once; after it, each feed's
+	// slot ticket. Wait for two of those per feed.
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range feedsN {
+			if len(fetched[fmt.Sprintf("f%d", i)]) < 3 {
+				return false
+			}
+		}
+		return true
+	}, 20*time.Second, 20*time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	buckets := map[int64]bool{}
+	for _, at := range fetched {
+		f := at[2] // a slot's fetch, not the boot round's
+		buckets[f.UnixMilli()%every.Milliseconds()/100] = true
+	}
+	// Twenty feeds' offsets in a 2 s interval fill about 13 of its 20
+	// tenths of a second; a scheduler that woke once a second would fetch
+	// them in two or three.
+	t.Logf("the slot fetches fall in %d tenths of the interval", len(buckets))
+	assert.GreaterOrEqual(t, len(buckets), 8, "tenths of the interval the slot fetches fall in")
 }
