@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -112,4 +114,13 @@ func TestPollsSpreadOverTheInterval(t *testing.T) {
 	// them in two or three.
 	t.Logf("the slot fetches fall in %d tenths of the interval", len(buckets))
 	assert.GreaterOrEqual(t, len(buckets), 8, "tenths of the interval the slot fetches fall in")
+}
+
+// Two pollers waking together as a slot starts may publish the same ticket
+// at once; a cluster answers the second "in process" until the first is
+// committed, which is no failure to warn about.
+func TestInProcess(t *testing.T) {
+	assert.True(t, inProcess(fmt.Errorf("publish: %w", &jetstream.APIError{Code: 409, ErrorCode: 10158, Description: "duplicate message id is in process"})))
+	assert.False(t, inProcess(&jetstream.APIError{Code: 503, ErrorCode: 10039}))
+	assert.False(t, inProcess(errors.New("nats: timeout")))
 }

@@ -251,6 +251,22 @@ func nextWake(srcs []feeds.Source, now time.Time) time.Duration {
 	return max(d, minWake)
 }
 
+// inProcessWake is how soon the scheduler asks again for a ticket that
+// another poller was storing at the same moment.
+const inProcessWake = 50 * time.Millisecond
+
+// errCodeInProcess is the server's "duplicate message id is in process": a
+// message with the same Msg-Id is being stored (clustered streams say so
+// until it is committed).
+const errCodeInProcess jetstream.ErrorCode = 10158
+
+// inProcess tells whether err is the server's answer that a message with
+// the same Msg-Id is being stored right now.
+func inProcess(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeInProcess
+}
+
 // schedule publishes a boot ticket for every feed at start (and for feeds
 // added later), then one ticket per feed per slot, as the slot starts.
 func (w *Worker) schedule(ctx context.Context) {
@@ -258,7 +274,7 @@ func (w *Worker) schedule(ctx context.Context) {
 	wake := time.NewTimer(maxWake) // reset after each pass
 	defer wake.Stop()
 	for {
-		now := time.Now()
+		now, soon := time.Now(), false
 		srcs := w.snapshot()
 		for _, s := range srcs {
 			n, start := feeds.Slot(s.ID, s.Interval, now)
@@ -282,12 +298,25 @@ func (w *Worker) schedule(ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
+				if inProcess(err) {
+					// Another poller is storing this very ticket
+					// (pollers wake together as a slot starts, and
+					// a cluster takes a few ms to commit it): ask
+					// again soon, and the server answers that it
+					// has it.
+					soon = true
+					continue
+				}
 				w.log.Warn("publish poll ticket failed; will retry", zap.String("feed", s.ID), zap.Error(err))
 				continue
 			}
 			last[s.ID] = n
 		}
-		wake.Reset(nextWake(srcs, time.Now()))
+		d := nextWake(srcs, time.Now())
+		if soon {
+			d = min(d, inProcessWake)
+		}
+		wake.Reset(d)
 		select {
 		case <-ctx.Done():
 			return
