@@ -252,8 +252,12 @@ func nextWake(srcs []feeds.Source, now time.Time) time.Duration {
 }
 
 // inProcessWake is how soon the scheduler asks again for a ticket that
-// another poller was storing at the same moment.
-const inProcessWake = 50 * time.Millisecond
+// another poller was storing at the same moment, and inProcessTries how
+// many times in a row before that is warned about as any other failure.
+const (
+	inProcessWake  = 50 * time.Millisecond
+	inProcessTries = 5
+)
 
 // errCodeInProcess is the server's "duplicate message id is in process": a
 // message with the same Msg-Id is being stored (clustered streams say so
@@ -271,6 +275,7 @@ func inProcess(err error) bool {
 // added later), then one ticket per feed per slot, as the slot starts.
 func (w *Worker) schedule(ctx context.Context) {
 	last := map[string]int64{}
+	busy := map[string]int{}       // feeds whose ticket was in process, and how many times in a row
 	wake := time.NewTimer(maxWake) // reset after each pass
 	defer wake.Stop()
 	for {
@@ -298,19 +303,22 @@ func (w *Worker) schedule(ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
-				if inProcess(err) {
+				if inProcess(err) && busy[s.ID] < inProcessTries {
 					// Another poller is storing this very ticket
 					// (pollers wake together as a slot starts, and
 					// a cluster takes a few ms to commit it): ask
 					// again soon, and the server answers that it
 					// has it.
+					busy[s.ID]++
 					soon = true
 					continue
 				}
+				delete(busy, s.ID)
 				w.log.Warn("publish poll ticket failed; will retry", zap.String("feed", s.ID), zap.Error(err))
 				continue
 			}
 			last[s.ID] = n
+			delete(busy, s.ID)
 		}
 		d := nextWake(srcs, time.Now())
 		if soon {
