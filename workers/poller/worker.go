@@ -320,7 +320,9 @@ func (w *Worker) schedule(ctx context.Context) {
 			last[s.ID] = n
 			delete(busy, s.ID)
 		}
-		d := nextWake(srcs, time.Now())
+		// From the pass's own now: a slot that started while the pass
+		// published is due at once.
+		d := max(nextWake(srcs, now)-time.Since(now), minWake)
 		if soon {
 			d = min(d, inProcessWake)
 		}
