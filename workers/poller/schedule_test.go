@@ -19,47 +19,82 @@ import (
 	"github.com/mediawatch/mediawatch/pipeline/pipelinetest"
 )
 
-// The scheduler wakes when the next feed's slot starts, so that a feed's
-// ticket is published as its slot starts rather than on the next tick of a
-// clock: the polls of many feeds spread over their interval instead of
-// coming in bursts.
-func TestNextWake(t *testing.T) {
+// A pass publishes the tickets that are due and says when the next slot
+// of any feed starts, so that a feed's ticket is published as its slot
+// starts rather than on the next tick of a clock: the polls of many feeds
+// spread over their interval instead of coming in bursts.
+func TestSlotsPass(t *testing.T) {
+	type ticket struct {
+		feed  string
+		n     int64
+		start time.Time
+		boot  bool
+	}
+	var got []ticket
+	fail := false
+	publish := func(s feeds.Source, n int64, start time.Time, boot bool) error {
+		if fail {
+			return errors.New("nats: timeout")
+		}
+		got = append(got, ticket{s.ID, n, start, boot})
+		return nil
+	}
 	a := feeds.Source{ID: "a", Interval: 10 * time.Second}
-	b := feeds.Source{ID: "b", Interval: 10 * time.Second}
 	next := feeds.NextSlot(a.ID, a.Interval, time.Now())
 
-	assert.Equal(t, 300*time.Millisecond, nextWake([]feeds.Source{a}, next.Add(-300*time.Millisecond)), "until a's slot starts")
-	assert.Equal(t, maxWake, nextWake([]feeds.Source{a}, next), "at most maxWake, to see new feeds")
-	assert.Equal(t, minWake, nextWake([]feeds.Source{a}, next.Add(-time.Microsecond)), "at least minWake")
-	assert.Equal(t, maxWake, nextWake(nil, next), "no feeds")
+	l := slots{}
+	now := next.Add(-300 * time.Millisecond)
+	assert.Equal(t, next, l.pass([]feeds.Source{a}, now, publish), "until a's next slot starts")
+	assert.Len(t, got, 1)
+	assert.True(t, got[0].boot, "a feed not seen before gets its boot ticket")
+	assert.Equal(t, next, l.pass([]feeds.Source{a}, now.Add(100*time.Millisecond), publish))
+	assert.Len(t, got, 1, "nothing more until the slot starts")
 
-	// The earliest of the feeds' next slots.
-	now := next.Add(-900 * time.Millisecond)
-	want := min(feeds.NextSlot(a.ID, a.Interval, now).Sub(now), feeds.NextSlot(b.ID, b.Interval, now).Sub(now))
-	assert.Equal(t, max(min(want, maxWake), minWake), nextWake([]feeds.Source{a, b}, now))
+	assert.Equal(t, next.Add(maxWake), l.pass([]feeds.Source{a}, next, publish), "at most maxWake, to see new feeds")
+	require.Len(t, got, 2)
+	n, _ := feeds.Slot(a.ID, a.Interval, next)
+	assert.Equal(t, ticket{"a", n, next, false}, got[1], "the slot's ticket, as it starts")
+
+	assert.Equal(t, now.Add(maxWake), slots{}.pass(nil, now, publish), "no feeds")
+
+	// A failed publish is tried again at the next pass; a changed interval
+	// is seen at once.
+	fail = true
+	later := next.Add(10 * time.Second)
+	l.pass([]feeds.Source{a}, later, publish)
+	fail = false
+	l.pass([]feeds.Source{a}, later.Add(minWake), publish)
+	require.Len(t, got, 3)
+	n, _ = feeds.Slot(a.ID, a.Interval, later)
+	assert.Equal(t, n, got[2].n)
+	a.Interval = time.Hour
+	l.pass([]feeds.Source{a}, later.Add(2*minWake), publish)
+	require.Len(t, got, 4)
+	n, _ = feeds.Slot(a.ID, a.Interval, later)
+	assert.Equal(t, n, got[3].n, "the slot of the new interval")
 
 	// A thousand feeds polled every 10 s: the scheduler wakes about every
-	// 10 ms, and no wake publishes more than a few tickets.
+	// 10 ms, each ticket is published as its slot starts, and no wake
+	// publishes more than a few.
 	var many []feeds.Source
 	for i := range 1000 {
 		many = append(many, feeds.Source{ID: fmt.Sprintf("f%d", i), Interval: 10 * time.Second})
 	}
-	last := map[string]int64{}
-	for _, s := range many {
-		last[s.ID], _ = feeds.Slot(s.ID, s.Interval, now)
-	}
-	most := 0
-	for at, end := now, now.Add(10*time.Second); at.Before(end); at = at.Add(nextWake(many, at)) {
-		due := 0
-		for _, s := range many {
-			if n, _ := feeds.Slot(s.ID, s.Interval, at); n != last[s.ID] {
-				last[s.ID] = n
-				due++
-			}
+	l, got = slots{}, nil
+	at := l.pass(many, now, publish) // the boot round
+	assert.Len(t, got, 1000)
+	most, late := 0, time.Duration(0)
+	for end := now.Add(10 * time.Second); at.Before(end); {
+		got = got[:0]
+		wake := l.pass(many, at, publish)
+		most = max(most, len(got))
+		for _, tk := range got {
+			late = max(late, at.Sub(tk.start))
 		}
-		most = max(most, due)
+		at = wake
 	}
 	assert.LessOrEqual(t, most, 10, "tickets published in one wake, of 1,000 feeds")
+	assert.Zero(t, late, "each ticket published as its slot starts")
 }
 
 // Feeds with the same interval are fetched spread over it, each as its

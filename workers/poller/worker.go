@@ -238,17 +238,46 @@ const (
 	minWake = 5 * time.Millisecond
 )
 
-// nextWake is how long the scheduler sleeps after a pass at now: until the
-// next slot of one of srcs starts, within [minWake, maxWake]. Each feed's
-// ticket is thus published as its slot starts, and the polls of many feeds
-// spread over their interval as their offsets do, rather than coming
-// together on a tick of the scheduler.
-func nextWake(srcs []feeds.Source, now time.Time) time.Duration {
-	d := maxWake
+// slotState is what the scheduler remembers of a feed, so that a pass over
+// a thousand feeds looks each one up rather than computing its slot.
+type slotState struct {
+	n        int64         // the slot whose ticket is stored
+	interval time.Duration // the interval n is of
+	next     time.Time     // when the slot after n starts
+}
+
+// slots is the scheduler's memory, by feed id.
+type slots map[string]slotState
+
+// pass publishes, with publish, the ticket of every feed of srcs whose slot
+// has started at now and whose ticket is not stored yet: a boot ticket for
+// a feed it has not seen, the slot's otherwise. A feed whose publish failed
+// is tried again at the next pass. It returns when the next slot of any
+// feed starts, at most maxWake after now.
+func (l slots) pass(srcs []feeds.Source, now time.Time, publish func(s feeds.Source, n int64, start time.Time, boot bool) error) time.Time {
+	wake := now.Add(maxWake)
 	for _, s := range srcs {
-		d = min(d, feeds.NextSlot(s.ID, s.Interval, now).Sub(now))
+		st, seen := l[s.ID]
+		if seen && st.interval == s.Interval && now.Before(st.next) {
+			wake = earliest(wake, st.next)
+			continue
+		}
+		n, start := feeds.Slot(s.ID, s.Interval, now)
+		done := slotState{n: n, interval: s.Interval, next: feeds.NextSlot(s.ID, s.Interval, now)}
+		if (!seen || st.n != n) && publish(s, n, start, !seen) != nil {
+			continue
+		}
+		l[s.ID] = done
+		wake = earliest(wake, done.next)
 	}
-	return max(d, minWake)
+	return wake
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // inProcessWake is how soon the scheduler asks again for a ticket that
@@ -274,55 +303,36 @@ func inProcess(err error) bool {
 // schedule publishes a boot ticket for every feed at start (and for feeds
 // added later), then one ticket per feed per slot, as the slot starts.
 func (w *Worker) schedule(ctx context.Context) {
-	last := map[string]int64{}
+	last := slots{}
 	busy := map[string]int{}       // feeds whose ticket was in process, and how many times in a row
 	wake := time.NewTimer(maxWake) // reset after each pass
 	defer wake.Stop()
 	for {
-		now, soon := time.Now(), false
-		srcs := w.snapshot()
-		for _, s := range srcs {
-			n, start := feeds.Slot(s.ID, s.Interval, now)
-			prev, seen := last[s.ID]
-			if seen && prev == n {
-				continue
-			}
-			t := Ticket{Feed: s.ID, Due: start, Boot: !seen}
-			id := pipeline.PollMsgID(s.ID, strconv.FormatInt(n, 10))
-			if !seen {
-				t.Due = now
-				id = pipeline.PollMsgID(s.ID, "boot-"+w.boot)
-			}
-			m := nats.NewMsg(pipeline.Subject(pipeline.SubjectPolls, s.ID))
-			m.Data = pipeline.Encode(t)
-			m.Header.Set(jetstream.MsgIDHeader, id)
-			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			_, err := w.js.PublishMsg(pctx, m)
-			cancel()
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				if inProcess(err) && busy[s.ID] < inProcessTries {
-					// Another poller is storing this very ticket
-					// (pollers wake together as a slot starts, and
-					// a cluster takes a few ms to commit it): ask
-					// again soon, and the server answers that it
-					// has it.
-					busy[s.ID]++
-					soon = true
-					continue
-				}
+		soon := false
+		at := last.pass(w.snapshot(), time.Now(), func(s feeds.Source, n int64, start time.Time, boot bool) error {
+			err := w.publishTicket(ctx, s, n, start, boot)
+			switch {
+			case err == nil:
+				delete(busy, s.ID)
+			case ctx.Err() != nil:
+			case inProcess(err) && busy[s.ID] < inProcessTries:
+				// Another poller is storing this very ticket
+				// (pollers wake together as a slot starts, and a
+				// cluster takes a few ms to commit it): ask again
+				// soon, and the server answers that it has it.
+				busy[s.ID]++
+				soon = true
+			default:
 				delete(busy, s.ID)
 				w.log.Warn("publish poll ticket failed; will retry", zap.String("feed", s.ID), zap.Error(err))
-				continue
 			}
-			last[s.ID] = n
-			delete(busy, s.ID)
+			return err
+		})
+		if ctx.Err() != nil {
+			return
 		}
-		// From the pass's own now: a slot that started while the pass
-		// published is due at once.
-		d := max(nextWake(srcs, now)-time.Since(now), minWake)
+		// A slot that started while the pass published is due at once.
+		d := max(time.Until(at), minWake)
 		if soon {
 			d = min(d, inProcessWake)
 		}
@@ -333,6 +343,24 @@ func (w *Worker) schedule(ctx context.Context) {
 		case <-wake.C:
 		}
 	}
+}
+
+// publishTicket stores the ticket of feed s for slot n, which started at
+// start, or its boot ticket.
+func (w *Worker) publishTicket(ctx context.Context, s feeds.Source, n int64, start time.Time, boot bool) error {
+	t := Ticket{Feed: s.ID, Due: start, Boot: boot}
+	id := pipeline.PollMsgID(s.ID, strconv.FormatInt(n, 10))
+	if boot {
+		t.Due = time.Now()
+		id = pipeline.PollMsgID(s.ID, "boot-"+w.boot)
+	}
+	m := nats.NewMsg(pipeline.Subject(pipeline.SubjectPolls, s.ID))
+	m.Data = pipeline.Encode(t)
+	m.Header.Set(jetstream.MsgIDHeader, id)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := w.js.PublishMsg(pctx, m)
+	return err
 }
 
 // handle fetches the feed a ticket names and publishes its items; once they
