@@ -66,29 +66,34 @@ type Result struct {
 	Rate       float64 `json:"rate,omitempty"`
 	RawSeconds float64 `json:"raw_seconds,omitempty"`
 	RawRate    float64 `json:"raw_msgs_per_sec,omitempty"`
-	Ratio      float64 `json:"ratio,omitempty"` // Throughput / RawRate
+	RawCores   float64 `json:"raw_cores_busy,omitempty"`     // the raw model's CPU time over its span, in cores
+	RawCPU     float64 `json:"raw_cpu_ms_per_msg,omitempty"` // its CPU time (the server's included) per message, through every hop
+	Ratio      float64 `json:"ratio,omitempty"`              // Throughput / RawRate
 }
 
 // rawOnFreshServer runs the raw model on a NATS server of its own, started
 // in this process as `run` starts its embedded one (file storage under
 // dir), once the pipeline's process has stopped: JetStream alone, at its
-// best, on the same machine.
-func rawOnFreshServer(ctx context.Context, dir string, n, size int) (time.Duration, error) {
+// best, on the same machine. It returns the model's time and the CPU time
+// this process (the server and the model's clients) used meanwhile.
+func rawOnFreshServer(ctx context.Context, dir string, n, size int) (elapsed, cpu time.Duration, err error) {
 	srv, err := pipeline.StartEmbedded("127.0.0.1:0", dir, zap.NewNop())
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer srv.Shutdown()
 	nc, err := nats.Connect(srv.URL())
 	if err != nil {
-		return 0, fmt.Errorf("bench: raw model: %w", err)
+		return 0, 0, fmt.Errorf("bench: raw model: %w", err)
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	if err != nil {
-		return 0, fmt.Errorf("bench: raw model: %w", err)
+		return 0, 0, fmt.Errorf("bench: raw model: %w", err)
 	}
-	return rawModel(ctx, js, n, size)
+	cpu0 := selfCPU()
+	elapsed, err = rawModel(ctx, js, n, size)
+	return elapsed, selfCPU() - cpu0, err
 }
 
 // interval is how often the child polls each feed (the shortest the
@@ -176,12 +181,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.PeakRSS = rss(child.cmd.Process.Pid, "VmHWM:")
 		nc.Close()
 		child.stop()
-		raw, err := rawOnFreshServer(ctx, filepath.Join(dir, "raw"), o.Articles, res.Bytes)
+		raw, rawCPU, err := rawOnFreshServer(ctx, filepath.Join(dir, "raw"), o.Articles, res.Bytes)
 		if err != nil {
 			return nil, err
 		}
 		res.RawSeconds = raw.Seconds()
 		res.RawRate = float64(o.Articles) / raw.Seconds()
+		res.RawCores = rawCPU.Seconds() / raw.Seconds()
+		res.RawCPU = float64(rawCPU.Microseconds()) / 1000 / float64(o.Articles)
 		res.Ratio = res.Throughput / res.RawRate
 		return res, nil
 	}
@@ -476,6 +483,9 @@ func (r *Result) Print(w io.Writer) {
 	if r.RawRate > 0 {
 		fmt.Fprintf(w, "raw JetStream:   %d messages of %.1f KB through %d hops in %.2f s: %.0f msg/s\n",
 			r.Articles, float64(r.Bytes)/1024, rawHops, r.RawSeconds, r.RawRate)
+		if r.RawCPU > 0 {
+			fmt.Fprintf(w, "raw cpu:         %.2f cores busy on average, %.3f ms per message\n", r.RawCores, r.RawCPU)
+		}
 		fmt.Fprintf(w, "ratio:           %.2f (pipeline / raw JetStream)\n", r.Ratio)
 	}
 }

@@ -33,9 +33,12 @@ local HTTP server (with ETags, as news sites do), runs "mediawatch run" on
 its own embedded NATS server with file storage, and prints the throughput
 from the first fetch to the last alert, the fetch-to-alert latency, the peak
 and idle memory, the CPU time per article (the embedded NATS server's
-included) and the time from start to /readyz; then the raw JetStream model of the same hops with
-messages of the same size on a fresh embedded server once the pipeline has
-stopped, and the ratio of the two.
+included) and the time from start to /readyz; then the raw JetStream model
+of the same hops with messages of the same size on a fresh embedded server
+once the pipeline has stopped, with its CPU time per message (the server's
+included), and the ratio of the two throughputs. Both are bound by the CPU
+on a small machine, so the ratio is about the raw model's CPU per message
+over the pipeline's per article.
 With --rate it feeds articles at that rate and reports the latency.
 
 `)

@@ -290,6 +290,8 @@ func TestBenchCommand(t *testing.T) {
 		Alerts   int     `json:"alerts"`
 		Through  float64 `json:"articles_per_sec"`
 		RawRate  float64 `json:"raw_msgs_per_sec"`
+		RawCPU   float64 `json:"raw_cpu_ms_per_msg"`
+		RawCores float64 `json:"raw_cores_busy"`
 		Ratio    float64 `json:"ratio"`
 		PeakRSS  int64   `json:"peak_rss_bytes"`
 		Bytes    int     `json:"avg_article_bytes"`
@@ -299,6 +301,8 @@ func TestBenchCommand(t *testing.T) {
 	assert.Greater(t, r.Alerts, 10, "about a tenth of the articles name a watched entity")
 	assert.Greater(t, r.Through, 0.0)
 	assert.Greater(t, r.RawRate, 0.0)
+	assert.Greater(t, r.RawCPU, 0.0, "the raw model's CPU per message")
+	assert.Greater(t, r.RawCores, 0.0)
 	assert.Greater(t, r.Ratio, 0.0)
 	assert.GreaterOrEqual(t, r.Bytes, 2048)
 	assert.LessOrEqual(t, r.Bytes, 4096)
