@@ -61,3 +61,32 @@ func TestFeedServerAnswersNotModified(t *testing.T) {
 	assert.Equal(t, int64(2), fs.fetches.Load())
 	assert.Equal(t, int64(1), fs.notModified.Load())
 }
+
+// A burst's feeds are rendered before the measure starts and served as
+// rendered; a feed that changes afterwards is rendered again.
+func TestFeedServerServesPrerenderedFeeds(t *testing.T) {
+	fs, err := newFeedServer(2, 0)
+	require.NoError(t, err)
+	defer fs.close()
+	g := newGenerator(1, 0)
+	first := g.next(0)
+	fs.add(0, first)
+	fs.prerender()
+	assert.Equal(t, etagOf([]item{first}), fs.bodies[0].etag)
+	assert.Equal(t, `"0"`, fs.bodies[1].etag, "an empty feed")
+	fs.open.Store(true)
+	get := func() string {
+		resp, err := http.Get(fs.feedURL(0))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(b)
+	}
+	assert.Equal(t, string(render(0, []item{first})), get())
+	second := g.next(1)
+	fs.add(0, second)
+	body := get()
+	assert.Contains(t, body, fmt.Sprintf("/a/%d</link>", second.id), "the new item is served")
+	assert.Equal(t, string(render(0, []item{first, second})), body)
+}
