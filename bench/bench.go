@@ -45,6 +45,9 @@ type Options struct {
 	Share    float64       // of articles naming a watched entity (default 0.1)
 	Dir      string        // for the NATS store and the config (default: a temporary directory)
 	Log      io.Writer     // the child's stderr goes here (nil: discarded)
+	// CPUProfile, if set, is where the child writes a CPU profile of its
+	// whole run (run --cpuprofile) when it stops.
+	CPUProfile string
 }
 
 // Result is what a run measured.
@@ -280,7 +283,22 @@ func start(ctx context.Context, o Options, dir string, fs *feedServer) (*child, 
 	if err := os.WriteFile(path, cfg.Bytes(), 0o600); err != nil {
 		return nil, fmt.Errorf("bench: write config: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, o.Binary, "run", "--config", path, "--quiet")
+	args := []string{"run", "--config", path, "--quiet"}
+	if o.CPUProfile != "" {
+		prof, err := filepath.Abs(o.CPUProfile)
+		if err == nil {
+			// Said here, not by a child that exits before it is ready.
+			var f *os.File
+			if f, err = os.Create(prof); err == nil {
+				err = f.Close()
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		args = append(args, "--cpuprofile", prof)
+	}
+	cmd := exec.CommandContext(ctx, o.Binary, args...)
 	cmd.Env = append(os.Environ(), "MEDIAWATCH_NATS_URL=")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if o.Log != nil {

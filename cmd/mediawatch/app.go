@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/nats-io/nats.go"
@@ -25,6 +28,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	demoMode := fs.Bool("demo", false, "serve the bundled sample feeds over local HTTP and poll them instead of the config's feeds (works without internet)")
 	withFeeds := fs.Bool("with-feeds", false, "with --demo: poll the config's own feeds as well")
 	quiet := fs.Bool("quiet", false, "do not print alerts as they are published")
+	cpuProfile := profileFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: mediawatch run [--config F] [--nats URL] [--demo [--with-feeds]]
 
@@ -45,7 +49,7 @@ memory at a little more CPU).
 	if *withFeeds && !*demoMode {
 		return fmt.Errorf("%w: --with-feeds goes with --demo", errUsage)
 	}
-	return start(ctx, c, startOptions{stages: workers.Stages(), embedded: true, demo: *demoMode, withFeeds: *withFeeds, printAlerts: !*quiet}, stdout, stderr, getenv)
+	return start(ctx, c, startOptions{stages: workers.Stages(), embedded: true, demo: *demoMode, withFeeds: *withFeeds, printAlerts: !*quiet, cpuProfile: *cpuProfile}, stdout, stderr, getenv)
 }
 
 func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
@@ -53,6 +57,7 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	var c common
 	c.register(fs)
 	demoMode := fs.Bool("demo", false, "poller only: also serve the bundled sample feeds and poll them")
+	cpuProfile := profileFlag(fs)
 	names := strings.Join(workers.Names(), "|")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: mediawatch worker %s [--config F] [--nats URL]
@@ -80,16 +85,42 @@ spreads the work: docker compose up --scale tagger=4.
 	if *demoMode && stage.Name() != poller.Stage {
 		return fmt.Errorf("%w: --demo is for the poller", errUsage)
 	}
-	return start(ctx, c, startOptions{stages: []workers.Stage{stage}, demo: *demoMode, withFeeds: true}, stdout, stderr, getenv)
+	return start(ctx, c, startOptions{stages: []workers.Stage{stage}, demo: *demoMode, withFeeds: true, cpuProfile: *cpuProfile}, stdout, stderr, getenv)
+}
+
+// profileFlag is the --cpuprofile flag of the commands that run stages.
+func profileFlag(fs *flag.FlagSet) *string {
+	return fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file when the process stops (read it with go tool pprof)")
+}
+
+// startCPUProfile starts profiling into path; the function it returns
+// stops and writes the profile.
+func startCPUProfile(path string) (func() error, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // startOptions say what start runs.
 type startOptions struct {
 	stages      []workers.Stage
-	embedded    bool // start the NATS server in-process when no URL is given
-	demo        bool // serve and poll the bundled sample feeds
-	withFeeds   bool // with demo: poll the config's feeds too
-	printAlerts bool // print every alert on stdout
+	embedded    bool   // start the NATS server in-process when no URL is given
+	demo        bool   // serve and poll the bundled sample feeds
+	withFeeds   bool   // with demo: poll the config's feeds too
+	printAlerts bool   // print every alert on stdout
+	cpuProfile  string // write a CPU profile of the run here
 }
 
 // embeddedGOGC is the garbage collector's target (GOGC) in a process that
@@ -109,7 +140,14 @@ func embeddedGC(getenv env) {
 // start loads the config, connects (starting the embedded server when no
 // URL is given and that is allowed), applies the topology and runs the
 // stages until ctx ends.
-func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writer, getenv env) error {
+func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writer, getenv env) (err error) {
+	if o.cpuProfile != "" {
+		stop, perr := startCPUProfile(o.cpuProfile)
+		if perr != nil {
+			return perr
+		}
+		defer func() { err = errors.Join(err, stop()) }()
+	}
 	cfg, err := config.Find(c.config, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -23,6 +23,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, _ en
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	verbose := fs.Bool("verbose", false, "show the pipeline's log")
 	binary := fs.String("binary", "", "measure this mediawatch binary instead of this one (to compare builds)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured mediawatch run (start-up and the warm-up included) to this file")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: mediawatch bench [--articles N] [--rate R] [--duration D] [--json]
 
@@ -40,6 +41,8 @@ included), and the ratio of the two throughputs. Both are bound by the CPU
 on a small machine, so the ratio is about the raw model's CPU per message
 over the pipeline's per article.
 With --rate it feeds articles at that rate and reports the latency.
+With --cpuprofile the measured process writes its CPU profile when it
+stops: go tool pprof -top <file> shows where its CPU went.
 
 `)
 		fs.PrintDefaults()

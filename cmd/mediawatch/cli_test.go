@@ -361,3 +361,16 @@ func TestNATSPasswordIsNotPrinted(t *testing.T) {
 	assert.Contains(t, err.Error(), "nats://alice:REDACTED@127.0.0.1:1")
 	assert.Contains(t, err.Error(), "connection refused", "the reason is given")
 }
+
+// A CPU profile that cannot be written stops run and worker before they
+// start anything, with the path in the error.
+func TestCPUProfileUnwritable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "cpu.pprof")
+	for _, args := range [][]string{{"run", "--cpuprofile", path}, {"worker", "dedup", "--cpuprofile", path}} {
+		_, _, err := runCLI(t, nil, args...)
+		require.Error(t, err, "%v", args)
+		assert.Contains(t, err.Error(), "--cpuprofile")
+		assert.Contains(t, err.Error(), path)
+		assert.Equal(t, 1, exitCode(err, &bytes.Buffer{}))
+	}
+}

@@ -283,7 +283,8 @@ func peakRSS(t *testing.T, pid int) int64 {
 // mediawatch bench runs the whole pipeline and the raw model in one run and
 // says what it measured.
 func TestBenchCommand(t *testing.T) {
-	out, err := exec.Command(binary, "bench", "--articles", "300", "--json").Output()
+	prof := filepath.Join(t.TempDir(), "cpu.pprof")
+	out, err := exec.Command(binary, "bench", "--articles", "300", "--json", "--cpuprofile", prof).Output()
 	require.NoError(t, err)
 	var r struct {
 		Articles int     `json:"articles"`
@@ -306,4 +307,15 @@ func TestBenchCommand(t *testing.T) {
 	assert.Greater(t, r.Ratio, 0.0)
 	assert.GreaterOrEqual(t, r.Bytes, 2048)
 	assert.LessOrEqual(t, r.Bytes, 4096)
+
+	// The measured run wrote its CPU profile (gzipped protocol buffers)
+	// when it stopped.
+	f, err := os.Open(prof)
+	require.NoError(t, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	require.NoError(t, err, "a CPU profile is gzipped")
+	n, err := io.Copy(io.Discard, zr)
+	require.NoError(t, err)
+	assert.Greater(t, n, int64(100), "the profile holds samples")
 }
