@@ -25,7 +25,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, _ en
 	binary := fs.String("binary", "", "measure this mediawatch binary instead of this one (to compare builds)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured mediawatch run (start-up and the warm-up included) to this file")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: mediawatch bench [--articles N] [--rate R] [--duration D] [--json]
+		fmt.Fprint(fs.Output(), `Usage: mediawatch bench [--articles N] [--rate R] [--duration D] [--json] [--cpuprofile F]
 
 Measures the whole pipeline against JetStream alone, in one run. It
 generates articles of 2 to 4 KB (eleven languages, four scripts, a share
