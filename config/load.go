@@ -49,11 +49,14 @@ func Default() *Config {
 	return c
 }
 
+// readConfig reads a config file; a test replaces it to race a write.
+var readConfig = os.ReadFile
+
 // Load reads, defaults, overrides from the environment and validates the
 // file at path. A file with problems is refused with every problem listed,
 // each with its line.
 func Load(path string, env func(string) string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfig(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}

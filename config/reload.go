@@ -11,11 +11,13 @@ import (
 )
 
 // Watch reloads the config file at path on SIGHUP, or when the file has
-// changed and then stayed the same for interval (so a file being written is
-// never read half-way), and hands each configuration that loads to apply. A
-// file with problems is refused with every problem logged: apply is not
-// called and the running configuration stays. Watch returns when ctx ends;
-// with no file to watch (built-in defaults) it returns at once.
+// changed and then stayed the same for interval, and hands each
+// configuration that loads to apply. A file being written is not read
+// half-way: a read during which the file changed is dropped, and the file is
+// read again once it has settled. A file with problems is refused with every
+// problem logged: apply is not called and the running configuration stays.
+// Watch returns when ctx ends; with no file to watch (built-in defaults) it
+// returns at once.
 func Watch(ctx context.Context, path string, env func(string) string, interval time.Duration, apply func(*Config), log *zap.Logger) {
 	if _, err := os.Stat(path); err != nil {
 		return
@@ -52,7 +54,16 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 			changed = false
 			log.Info("config file changed: reloading", zap.String("config", path))
 		}
+		// The file may be rewritten while it is read: a read that raced a
+		// write (truncated, or half of the new version) is dropped, and the
+		// file is read again once it has settled.
+		before, beforeSize := stamp()
 		cfg, err := Load(path, env)
+		if mod, size := stamp(); !mod.Equal(before) || size != beforeSize {
+			lastMod, lastSize, changed = mod, size, true
+			log.Info("config file changed while it was read: reloading once it settles", zap.String("config", path))
+			continue
+		}
 		if err != nil {
 			log.Error("config reload refused; keeping the running configuration", zap.Error(err))
 			continue

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -76,4 +77,58 @@ func TestWatch(t *testing.T) {
 
 	cancel()
 	<-done
+}
+
+// A reload that reads the file while an editor rewrites it (truncated, then
+// the new version) must not apply what it read: an empty read would drop
+// every rule. The read is dropped and the file read again once it settles.
+func TestWatchReadRacingAWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	write := func(s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o644)) }
+	write("rules:\n  - {id: a, query: 'x'}\n")
+
+	var race atomic.Bool
+	readConfig = func(name string) ([]byte, error) {
+		data, err := os.ReadFile(name)
+		if race.CompareAndSwap(true, false) {
+			// The writer truncated the file just before this read and
+			// writes its new version just after.
+			data = nil
+			write("rules:\n  - {id: a, query: 'x'}\n  - {id: b, query: 'y'}\n  - {id: c, query: 'z'}\n")
+		}
+		return data, err
+	}
+	t.Cleanup(func() { readConfig = os.ReadFile })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := &recorder{}
+	done := make(chan struct{})
+	go func() {
+		Watch(ctx, path, func(string) string { return "" }, 10*time.Millisecond, rec.apply, zaptest.NewLogger(t))
+		close(done)
+	}()
+	// Edited until the watcher, which starts concurrently, has applied a
+	// version; then the next read races a write.
+	round := 0
+	require.Eventually(t, func() bool {
+		if c, _ := rec.last(); c != nil {
+			return true
+		}
+		round++
+		write(fmt.Sprintf("# round %d\nrules:\n  - {id: a, query: 'x'}\n", round))
+		return false
+	}, 5*time.Second, 30*time.Millisecond)
+	race.Store(true)
+	write("rules:\n  - {id: a, query: 'x'}\n  - {id: b, query: 'y'}\n")
+	require.Eventually(t, func() bool { c, _ := rec.last(); return len(c.Rules) == 3 }, 5*time.Second, 10*time.Millisecond)
+	assert.False(t, race.Load(), "the racing read happened")
+	cancel()
+	<-done
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for i, c := range rec.cfgs {
+		assert.NotEmpty(t, c.Rules, "configuration %d applied has no rules: a read that raced a write was applied", i)
+	}
 }
