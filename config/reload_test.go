@@ -37,19 +37,28 @@ func (r *recorder) last() (*Config, int) {
 	return r.cfgs[len(r.cfgs)-1], len(r.cfgs)
 }
 
-func TestWatch(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c.yaml")
-	write := func(s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o644)) }
-	write("rules:\n  - {id: a, query: 'x'}\n")
-
+// watch runs Watch on path, polling every 10 ms, until stop (or the test's
+// end); rec records what it applies.
+func watch(t *testing.T, path string) (rec *recorder, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	rec := &recorder{}
+	rec = &recorder{}
 	done := make(chan struct{})
 	go func() {
 		Watch(ctx, path, func(string) string { return "" }, 10*time.Millisecond, rec.apply, zaptest.NewLogger(t))
 		close(done)
 	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return rec, stop
+}
+
+func TestWatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	write := func(s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o644)) }
+	write("rules:\n  - {id: a, query: 'x'}\n")
+
+	rec, stop := watch(t, path)
 
 	// A change to the file is picked up (written until the watcher, which
 	// starts concurrently, has seen a version before it).
@@ -75,8 +84,7 @@ func TestWatch(t *testing.T) {
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
 	require.Eventually(t, func() bool { _, n := rec.last(); return n > n3 }, 5*time.Second, 10*time.Millisecond)
 
-	cancel()
-	<-done
+	stop()
 }
 
 // A reload that reads the file while an editor rewrites it (truncated, then
@@ -100,14 +108,7 @@ func TestWatchReadRacingAWrite(t *testing.T) {
 	}
 	t.Cleanup(func() { readConfig = os.ReadFile })
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	rec := &recorder{}
-	done := make(chan struct{})
-	go func() {
-		Watch(ctx, path, func(string) string { return "" }, 10*time.Millisecond, rec.apply, zaptest.NewLogger(t))
-		close(done)
-	}()
+	rec, stop := watch(t, path)
 	// Edited until the watcher, which starts concurrently, has applied a
 	// version; then the next read races a write.
 	round := 0
@@ -123,8 +124,7 @@ func TestWatchReadRacingAWrite(t *testing.T) {
 	write("rules:\n  - {id: a, query: 'x'}\n  - {id: b, query: 'y'}\n")
 	require.Eventually(t, func() bool { c, _ := rec.last(); return len(c.Rules) == 3 }, 5*time.Second, 10*time.Millisecond)
 	assert.False(t, race.Load(), "the racing read happened")
-	cancel()
-	<-done
+	stop()
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
