@@ -3,8 +3,8 @@
 //
 // It first weighs the scripts of the text's letters: a script that only one
 // loaded language uses decides alone (Greek, Hebrew, Devanagari, Bengali,
-// Thai, Hangul for Korean; Han characters with kana among them for Japanese,
-// without for Chinese). The languages of Latin, Cyrillic and Arabic script
+// Thai, Georgian, Armenian, Hangul for Korean; Han characters with kana among
+// them for Japanese, without for Chinese). The languages of Latin, Cyrillic and Arabic script
 // compete on a character n-gram model: every letter of every word adds the
 // interpolated log-probability of it following the up to three letters before
 // it in each language, and the highest sum wins. A word counts at most 6
@@ -22,9 +22,10 @@
 // and builds a 32 KB rune table in about a millisecond, later ones cost
 // microseconds, and the n-gram tables stay in the binary's data, outside the
 // heap, of which only the pages Detect reads are loaded. On the project's
-// 562 short news texts (langeval/) it is right on 99 % against 94 % for
-// lingua's low-accuracy mode over the same 45 languages, is no worse on any
-// language, and is 50 to 100 times faster with no allocation. Accuracy grows
+// 953 short news texts in 45 languages (langeval/) it is right on 98.7 %
+// against 89.8 % for lingua's low-accuracy mode over the 45 languages it was
+// configured with, is no worse on any language, and is 50 to 100 times
+// faster with no allocation. Accuracy grows
 // with length, so pass the title and the summary together, and the start of
 // the content where there is one.
 //
@@ -68,14 +69,15 @@ const (
 )
 
 // DefaultLanguages returns the ISO 639-1 codes New loads unless told
-// otherwise: 45 languages of the larger news markets. They are also all
+// otherwise: 49 languages of the larger news markets. They are also all
 // the languages langid knows.
 func DefaultLanguages() []string {
 	return []string{
-		"ar", "az", "bg", "bn", "bs", "ca", "cs", "da", "de", "el", "en", "es",
-		"et", "fa", "fi", "fr", "he", "hi", "hr", "hu", "id", "it", "ja", "ko",
-		"lt", "lv", "ms", "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sq",
-		"sr", "sv", "sw", "th", "tr", "uk", "ur", "vi", "zh",
+		"ar", "az", "be", "bg", "bn", "bs", "ca", "cs", "da", "de", "el", "en",
+		"eo", "es", "et", "fa", "fi", "fr", "he", "hi", "hr", "hu", "hy", "id",
+		"it", "ja", "ka", "ko", "lt", "lv", "ms", "nb", "nl", "pl", "pt", "ro",
+		"ru", "sk", "sl", "sq", "sr", "sv", "sw", "th", "tr", "uk", "ur", "vi",
+		"zh",
 	}
 }
 

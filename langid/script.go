@@ -19,6 +19,8 @@ const (
 	scHangul
 	scKana // hiragana and katakana
 	scHan
+	scArmenian
+	scGeorgian
 	scOther // a letter of a script no supported language uses
 	numScripts
 )
@@ -30,12 +32,12 @@ const (
 // an n-gram model in model/ngrams.bin; the others are told by script alone.
 var languages = map[string]script{
 	"az": scLatin, "bs": scLatin, "ca": scLatin, "cs": scLatin, "da": scLatin,
-	"de": scLatin, "en": scLatin, "es": scLatin, "et": scLatin, "fi": scLatin,
+	"de": scLatin, "en": scLatin, "eo": scLatin, "es": scLatin, "et": scLatin, "fi": scLatin,
 	"fr": scLatin, "hr": scLatin, "hu": scLatin, "id": scLatin, "it": scLatin,
 	"lt": scLatin, "lv": scLatin, "ms": scLatin, "nb": scLatin, "nl": scLatin,
 	"pl": scLatin, "pt": scLatin, "ro": scLatin, "sk": scLatin, "sl": scLatin,
 	"sq": scLatin, "sv": scLatin, "sw": scLatin, "tr": scLatin, "vi": scLatin,
-	"bg": scCyrillic, "ru": scCyrillic, "sr": scCyrillic, "uk": scCyrillic,
+	"be": scCyrillic, "bg": scCyrillic, "ru": scCyrillic, "sr": scCyrillic, "uk": scCyrillic,
 	"ar": scArabic, "fa": scArabic, "ur": scArabic,
 	"el": scGreek,
 	"he": scHebrew,
@@ -45,6 +47,8 @@ var languages = map[string]script{
 	"ko": scHangul,
 	"ja": scKana,
 	"zh": scHan,
+	"hy": scArmenian,
+	"ka": scGeorgian,
 }
 
 // weight is how many letters of an alphabet one character of a script
@@ -90,4 +94,6 @@ var scriptTables = []struct {
 	{unicode.Hiragana, scKana},
 	{unicode.Katakana, scKana},
 	{unicode.Han, scHan},
+	{unicode.Armenian, scArmenian},
+	{unicode.Georgian, scGeorgian},
 }
