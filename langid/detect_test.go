@@ -51,6 +51,8 @@ var trickyCases = []detectCase{
 	{"bulgarian", "Правителството одобри увеличението на пенсиите", "bg"},
 	{"belarusian", "Урад ухваліў рашэнне аб павышэнні пенсій", "be"},
 	{"esperanto", "La registaro prezentas novan proponon pri impostoj", "eo"},
+	{"afrikaans", "Die regering dien 'n nuwe voorstel oor belasting in", "af"},
+	{"dutch", "De regering dient een nieuw voorstel over belastingen in", "nl"},
 	{"persian", "مذاکرات هسته\u200cای در وین ادامه دارد", "fa"},
 	{"urdu", "وزیراعظم نے قوم سے خطاب کیا", "ur"},
 	{"arabic with vowel marks", "الحُكُومَةُ تُعْلِنُ خُطَّةً جَدِيدَةً لِلِاقْتِصَادِ", "ar"},
@@ -67,6 +69,15 @@ var trickyCases = []detectCase{
 	{"thai", "นายกรัฐมนตรีประชุมคณะรัฐมนตรี", "th"},
 	{"georgian", "თბილისში ძლიერი წვიმა მოვიდა", "ka"},
 	{"armenian", "Երևանում ուժեղ անձրև է տեղացել", "hy"},
+	{"tamil", "சென்னையில் கனமழை பெய்தது", "ta"},
+	{"telugu", "హైదరాబాదులో భారీ వర్షం", "te"},
+	{"gujarati", "અમદાવાદમાં ભારે વરસાદ", "gu"},
+	{"punjabi", "ਅੰਮ੍ਰਿਤਸਰ ਵਿੱਚ ਭਾਰੀ ਮੀਂਹ", "pa"},
+	{"kannada", "ಬೆಂಗಳೂರಿನಲ್ಲಿ ಭಾರಿ ಮಳೆ", "kn"},
+	{"malayalam", "കൊച്ചിയിൽ കനത്ത മഴ", "ml"},
+	{"sinhala", "කොළඹ ධාරානිපාත වැසි", "si"},
+	{"khmer", "ភ្លៀងធ្លាក់ខ្លាំងនៅភ្នំពេញ", "km"},
+	{"burmese", "ရန်ကုန်တွင် မိုးသည်းထန်စွာ ရွာသွန်း", "my"},
 }
 
 func TestDetectTricky(t *testing.T) {
@@ -83,8 +94,8 @@ func TestDetectNoLanguage(t *testing.T) {
 		"ab",    // two letters
 		"北京",    // two letters, though Han tells the language
 		"a1 b2", // two letters
-		"சென்னையில் கனமழை பெய்தது", // Tamil: no language of its script
-		"አዲስ አበባ ውስጥ ከባድ ዝናብ ጣለ",   // Ethiopic (Amharic)
+		"አዲስ አበባ ውስጥ ከባድ ዝናብ ጣለ", // Ethiopic (Amharic): no language of its script
+		"ལྷ་སར་ཆར་པ་ཆེན་པོ་བབས།", // Tibetan
 		"<script>alert(1)</script>",
 	} {
 		lang, conf := d.Detect(text)

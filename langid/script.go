@@ -21,6 +21,15 @@ const (
 	scHan
 	scArmenian
 	scGeorgian
+	scGujarati
+	scGurmukhi
+	scKannada
+	scMalayalam
+	scTamil
+	scTelugu
+	scSinhala
+	scKhmer
+	scMyanmar
 	scOther // a letter of a script no supported language uses
 	numScripts
 )
@@ -31,7 +40,7 @@ const (
 // loaded). Every language of a script that two or more languages share needs
 // an n-gram model in model/ngrams.bin; the others are told by script alone.
 var languages = map[string]script{
-	"az": scLatin, "bs": scLatin, "ca": scLatin, "cs": scLatin, "da": scLatin,
+	"af": scLatin, "az": scLatin, "bs": scLatin, "ca": scLatin, "cs": scLatin, "da": scLatin,
 	"de": scLatin, "en": scLatin, "eo": scLatin, "es": scLatin, "et": scLatin, "fi": scLatin,
 	"fr": scLatin, "hr": scLatin, "hu": scLatin, "id": scLatin, "it": scLatin,
 	"lt": scLatin, "lv": scLatin, "ms": scLatin, "nb": scLatin, "nl": scLatin,
@@ -49,6 +58,15 @@ var languages = map[string]script{
 	"zh": scHan,
 	"hy": scArmenian,
 	"ka": scGeorgian,
+	"gu": scGujarati,
+	"pa": scGurmukhi,
+	"kn": scKannada,
+	"ml": scMalayalam,
+	"ta": scTamil,
+	"te": scTelugu,
+	"si": scSinhala,
+	"km": scKhmer,
+	"my": scMyanmar,
 }
 
 // weight is how many letters of an alphabet one character of a script
@@ -96,4 +114,13 @@ var scriptTables = []struct {
 	{unicode.Han, scHan},
 	{unicode.Armenian, scArmenian},
 	{unicode.Georgian, scGeorgian},
+	{unicode.Gujarati, scGujarati},
+	{unicode.Gurmukhi, scGurmukhi},
+	{unicode.Kannada, scKannada},
+	{unicode.Malayalam, scMalayalam},
+	{unicode.Tamil, scTamil},
+	{unicode.Telugu, scTelugu},
+	{unicode.Sinhala, scSinhala},
+	{unicode.Khmer, scKhmer},
+	{unicode.Myanmar, scMyanmar},
 }

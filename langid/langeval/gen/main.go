@@ -88,12 +88,13 @@ import (
 
 // groups are the default languages of package langid whose script other
 // default languages share, by script. The others (bn, el, he, hi, ja, ko,
-// th, zh, hy, ka) need no model: their script tells them.
+// th, zh, and hy, ka, gu, kn, ml, pa, ta, te, si, km, my) need no model:
+// their script tells them.
 var groups = []group{
 	{name: "latin", script: unicode.Latin, langs: []string{
-		"az", "bs", "ca", "cs", "da", "de", "en", "eo", "es", "et", "fi", "fr",
-		"hr", "hu", "id", "it", "lt", "lv", "ms", "nb", "nl", "pl", "pt", "ro",
-		"sk", "sl", "sq", "sv", "sw", "tr", "vi",
+		"af", "az", "bs", "ca", "cs", "da", "de", "en", "eo", "es", "et", "fi",
+		"fr", "hr", "hu", "id", "it", "lt", "lv", "ms", "nb", "nl", "pl", "pt",
+		"ro", "sk", "sl", "sq", "sv", "sw", "tr", "vi",
 	}},
 	{name: "cyrillic", script: unicode.Cyrillic, langs: []string{"be", "bg", "ru", "sr", "uk"}},
 	{name: "arabic", script: unicode.Arabic, langs: []string{"ar", "fa", "ur"}},
