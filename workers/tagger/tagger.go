@@ -100,7 +100,7 @@ func Handle(m *match.Holder, langs LangDetector, stories Assigner) pipeline.Hand
 		if a.Lang == "" && langs != nil {
 			// The detector reads the start of the text only, and strips
 			// the markup itself.
-			a.Lang, a.LangConf = langs.Detect(a.Title + "\n" + head(a.Summary, detectBytes) + "\n" + head(a.Content, detectBytes))
+			a.Lang, a.LangConf = langs.Detect(detectionText(a))
 		}
 		if a.Lang == "" {
 			a.Lang, a.LangConf = Undetermined, 0 // too short or too mixed to tell
@@ -183,6 +183,12 @@ func Mentions(a *pipeline.Article) []pipeline.Mention {
 		}
 	}
 	return out
+}
+
+// detectionText is what language detection reads of an article: the
+// title, the start of the summary and the start of the content.
+func detectionText(a *pipeline.Article) string {
+	return a.Title + "\n" + head(a.Summary, detectBytes) + "\n" + head(a.Content, detectBytes)
 }
 
 // head is the start of s, at most n bytes, cut at a rune boundary.
