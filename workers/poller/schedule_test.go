@@ -73,6 +73,23 @@ func TestSlotsPass(t *testing.T) {
 	n, _ = feeds.Slot(a.ID, a.Interval, later)
 	assert.Equal(t, n, got[3].n, "the slot of the new interval")
 
+	// A feed removed is forgotten; added again, it gets its boot ticket.
+	b := feeds.Source{ID: "b", Interval: time.Hour}
+	got = nil
+	l.pass([]feeds.Source{a, b}, later.Add(3*minWake), publish)
+	require.Len(t, got, 1)
+	assert.True(t, got[0].boot, "b is new")
+	assert.Contains(t, l, "b")
+	l.pass([]feeds.Source{a}, later.Add(4*minWake), publish)
+	assert.NotContains(t, l, "b", "b was removed")
+	assert.Contains(t, l, "a")
+	l.pass(nil, later.Add(5*minWake), publish)
+	assert.Empty(t, l, "every feed removed")
+	got = nil
+	l.pass([]feeds.Source{b}, later.Add(6*minWake), publish)
+	require.Len(t, got, 1)
+	assert.True(t, got[0].boot, "b added again")
+
 	// A thousand feeds polled every 10 s: the scheduler wakes about every
 	// 10 ms, each ticket is published as its slot starts, and no wake
 	// publishes more than a few.

@@ -252,12 +252,17 @@ type slots map[string]slotState
 // pass publishes, with publish, the ticket of every feed of srcs whose slot
 // has started at now and whose ticket is not stored yet: a boot ticket for
 // a feed it has not seen, the slot's otherwise. A feed whose publish failed
-// is tried again at the next pass. It returns when the next slot of any
-// feed starts, at most maxWake after now.
+// is tried again at the next pass. A feed no longer in srcs is forgotten
+// (added again, it gets a boot ticket). It returns when the next slot of
+// any feed starts, at most maxWake after now.
 func (l slots) pass(srcs []feeds.Source, now time.Time, publish func(s feeds.Source, n int64, start time.Time, boot bool) error) time.Time {
 	wake := now.Add(maxWake)
+	kept := 0 // feeds of srcs that l holds
 	for _, s := range srcs {
 		st, seen := l[s.ID]
+		if seen {
+			kept++
+		}
 		if seen && st.interval == s.Interval && now.Before(st.next) {
 			wake = earliest(wake, st.next)
 			continue
@@ -267,10 +272,29 @@ func (l slots) pass(srcs []feeds.Source, now time.Time, publish func(s feeds.Sou
 		if (!seen || st.n != n) && publish(s, n, start, !seen) != nil {
 			continue
 		}
+		if !seen {
+			kept++
+		}
 		l[s.ID] = done
 		wake = earliest(wake, done.next)
 	}
+	if len(l) > kept {
+		l.forget(srcs)
+	}
 	return wake
+}
+
+// forget drops the feeds that are not in srcs.
+func (l slots) forget(srcs []feeds.Source) {
+	present := make(map[string]bool, len(srcs))
+	for _, s := range srcs {
+		present[s.ID] = true
+	}
+	for id := range l {
+		if !present[id] {
+			delete(l, id)
+		}
+	}
 }
 
 func earliest(a, b time.Time) time.Time {
