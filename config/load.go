@@ -584,7 +584,8 @@ func ParseByteSize(s string) (int64, error) {
 const DefaultPath = "config/mediawatch.yaml"
 
 // Find loads the config named by path, else by MEDIAWATCH_CONFIG, else
-// DefaultPath when it exists, else the built-in defaults (Path empty).
+// DefaultPath when it exists, else the built-in defaults (Path empty). A
+// file that changed while it was read is read again once it settles.
 func Find(path string, env func(string) string) (*Config, error) {
 	if path == "" {
 		path = env("MEDIAWATCH_CONFIG")
@@ -602,7 +603,7 @@ func Find(path string, env func(string) string) (*Config, error) {
 		cfg.Path = ""
 		return cfg, nil
 	}
-	return Load(path, env)
+	return loadSettled(path, env)
 }
 
 // ServerURL picks the NATS server: flagURL when given, else nats.url (the

@@ -25,13 +25,7 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	stamp := func() (time.Time, int64) {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return time.Time{}, -1
-		}
-		return fi.ModTime(), fi.Size()
-	}
+	stamp := func() (time.Time, int64) { return stampOf(path) }
 	lastMod, lastSize := stamp()
 	changed := false
 	tick := time.NewTicker(interval)
@@ -69,5 +63,36 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 			continue
 		}
 		apply(cfg)
+	}
+}
+
+// stampOf is the file's modification time and size, what tells that it
+// has been written; (zero, -1) when it cannot be read.
+func stampOf(path string) (time.Time, int64) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}, -1
+	}
+	return fi.ModTime(), fi.Size()
+}
+
+// A start-up read that raced a write is read again, up to settleTries
+// times, settleWait apart.
+const (
+	settleTries = 5
+	settleWait  = 100 * time.Millisecond
+)
+
+// loadSettled is Load, read again when the file changed while it was read
+// (an editor saving it as the process starts), as Watch does.
+func loadSettled(path string, env func(string) string) (*Config, error) {
+	for try := 1; ; try++ {
+		before, beforeSize := stampOf(path)
+		cfg, err := Load(path, env)
+		mod, size := stampOf(path)
+		if try == settleTries || mod.Equal(before) && size == beforeSize {
+			return cfg, err
+		}
+		time.Sleep(settleWait)
 	}
 }

@@ -132,3 +132,28 @@ func TestWatchReadRacingAWrite(t *testing.T) {
 		assert.NotEmpty(t, c.Rules, "configuration %d applied has no rules: a read that raced a write was applied", i)
 	}
 }
+
+// Find, as a process starts, does not take a read that raced a write of
+// the file: it reads the file again once it has settled.
+func TestFindReadRacingAWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	write := func(s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o644)) }
+	write("rules:\n  - {id: a, query: 'x'}\n")
+	reads := 0
+	readConfig = func(name string) ([]byte, error) {
+		data, err := os.ReadFile(name)
+		if reads++; reads == 1 {
+			// Truncated just before this read, the new version written
+			// just after.
+			data = nil
+			write("rules:\n  - {id: a, query: 'x'}\n  - {id: b, query: 'y'}\n")
+		}
+		return data, err
+	}
+	t.Cleanup(func() { readConfig = os.ReadFile })
+
+	cfg, err := Find(path, func(string) string { return "" })
+	require.NoError(t, err)
+	assert.Len(t, cfg.Rules, 2, "the version written, not the empty read")
+	assert.Equal(t, 2, reads)
+}
