@@ -40,13 +40,15 @@ const (
 // loaded). Every language of a script that two or more languages share needs
 // an n-gram model in model/ngrams.bin; the others are told by script alone.
 var languages = map[string]script{
-	"af": scLatin, "az": scLatin, "bs": scLatin, "ca": scLatin, "cs": scLatin, "da": scLatin,
-	"de": scLatin, "en": scLatin, "eo": scLatin, "es": scLatin, "et": scLatin, "fi": scLatin,
-	"fr": scLatin, "hr": scLatin, "hu": scLatin, "id": scLatin, "it": scLatin,
-	"lt": scLatin, "lv": scLatin, "ms": scLatin, "nb": scLatin, "nl": scLatin,
-	"pl": scLatin, "pt": scLatin, "ro": scLatin, "sk": scLatin, "sl": scLatin,
-	"sq": scLatin, "sv": scLatin, "sw": scLatin, "tr": scLatin, "vi": scLatin,
-	"be": scCyrillic, "bg": scCyrillic, "ru": scCyrillic, "sr": scCyrillic, "uk": scCyrillic,
+	"af": scLatin, "az": scLatin, "bs": scLatin, "ca": scLatin, "cs": scLatin,
+	"da": scLatin, "de": scLatin, "en": scLatin, "eo": scLatin, "es": scLatin,
+	"et": scLatin, "fi": scLatin, "fr": scLatin, "hr": scLatin, "hu": scLatin,
+	"id": scLatin, "it": scLatin, "lt": scLatin, "lv": scLatin, "ms": scLatin,
+	"nb": scLatin, "nl": scLatin, "pl": scLatin, "pt": scLatin, "ro": scLatin,
+	"sk": scLatin, "sl": scLatin, "sq": scLatin, "sv": scLatin, "sw": scLatin,
+	"tr": scLatin, "vi": scLatin,
+	"be": scCyrillic, "bg": scCyrillic, "ru": scCyrillic, "sr": scCyrillic,
+	"uk": scCyrillic,
 	"ar": scArabic, "fa": scArabic, "ur": scArabic,
 	"el": scGreek,
 	"he": scHebrew,
