@@ -35,7 +35,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 Runs every stage (%s) in one process and prints
 each alert as it is published. Without a NATS URL it starts the NATS server
 in-process, so "nats sub 'alerts.>'" from another terminal sees the alerts
-(and, unless GOGC is set, aims the garbage collector at GOGC=50, for less
+(and, unless GOGC is set, aims the garbage collector at GOGC=40, for less
 memory at a little more CPU).
 --demo polls the bundled sample feeds with the config's entities and rules
 (not its feeds, unless --with-feeds).
@@ -125,10 +125,10 @@ type startOptions struct {
 
 // embeddedGOGC is the garbage collector's target (GOGC) in a process that
 // runs the NATS server: the server's caches of the blocks it has just
-// written are most of the heap, and a heap goal of 1.5 times the live heap
+// written are most of the heap, and a heap goal of 1.4 times the live heap
 // instead of twice keeps the peak memory of a burst of 10,000 articles
-// under 300 MB, for about 7 % more CPU.
-const embeddedGOGC = 50
+// under 300 MB, for about 10 % more CPU.
+const embeddedGOGC = 40
 
 // embeddedGC sets embeddedGOGC unless GOGC is set.
 func embeddedGC(getenv env) {
