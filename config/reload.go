@@ -51,10 +51,10 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 		// The file may be rewritten while it is read: a read that raced a
 		// write (truncated, or half of the new version) is dropped, and the
 		// file is read again once it has settled.
-		before, beforeSize := stamp()
-		cfg, err := Load(path, env)
-		if mod, size := stamp(); !mod.Equal(before) || size != beforeSize {
-			lastMod, lastSize, changed = mod, size, true
+		cfg, raced, err := loadChecked(path, env)
+		if raced {
+			lastMod, lastSize = stamp()
+			changed = true
 			log.Info("config file changed while it was read: reloading once it settles", zap.String("config", path))
 			continue
 		}
@@ -83,14 +83,21 @@ const (
 	settleWait  = 100 * time.Millisecond
 )
 
+// loadChecked is Load, and whether the file changed while it was read (a
+// read that raced a write: truncated, or half of the new version).
+func loadChecked(path string, env func(string) string) (cfg *Config, raced bool, err error) {
+	before, beforeSize := stampOf(path)
+	cfg, err = Load(path, env)
+	mod, size := stampOf(path)
+	return cfg, !mod.Equal(before) || size != beforeSize, err
+}
+
 // loadSettled is Load, read again when the file changed while it was read
 // (an editor saving it as the process starts), as Watch does.
 func loadSettled(path string, env func(string) string) (*Config, error) {
 	for try := 1; ; try++ {
-		before, beforeSize := stampOf(path)
-		cfg, err := Load(path, env)
-		mod, size := stampOf(path)
-		if try == settleTries || mod.Equal(before) && size == beforeSize {
+		cfg, raced, err := loadChecked(path, env)
+		if !raced || try == settleTries {
 			return cfg, err
 		}
 		time.Sleep(settleWait)
