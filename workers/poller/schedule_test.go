@@ -176,3 +176,13 @@ func TestInProcess(t *testing.T) {
 	assert.False(t, inProcess(&jetstream.APIError{Code: 503, ErrorCode: 10039}))
 	assert.False(t, inProcess(errors.New("nats: timeout")))
 }
+
+// The scheduler's count of in-process retries forgets removed feeds, as
+// the slots do.
+func TestForget(t *testing.T) {
+	busy := map[string]int{"a": 2, "b": 1}
+	forget(busy, []feeds.Source{{ID: "a"}, {ID: "c"}})
+	assert.Equal(t, map[string]int{"a": 2}, busy)
+	forget(busy, nil)
+	assert.Empty(t, busy)
+}

@@ -279,20 +279,20 @@ func (l slots) pass(srcs []feeds.Source, now time.Time, publish func(s feeds.Sou
 		wake = earliest(wake, done.next)
 	}
 	if len(l) > kept {
-		l.forget(srcs)
+		forget(l, srcs)
 	}
 	return wake
 }
 
-// forget drops the feeds that are not in srcs.
-func (l slots) forget(srcs []feeds.Source) {
+// forget drops from m the feeds that are not in srcs.
+func forget[V any](m map[string]V, srcs []feeds.Source) {
 	present := make(map[string]bool, len(srcs))
 	for _, s := range srcs {
 		present[s.ID] = true
 	}
-	for id := range l {
+	for id := range m {
 		if !present[id] {
-			delete(l, id)
+			delete(m, id)
 		}
 	}
 }
@@ -333,7 +333,8 @@ func (w *Worker) schedule(ctx context.Context) {
 	defer wake.Stop()
 	for {
 		soon := false
-		at := last.pass(w.snapshot(), time.Now(), func(s feeds.Source, n int64, start time.Time, boot bool) error {
+		srcs := w.snapshot()
+		at := last.pass(srcs, time.Now(), func(s feeds.Source, n int64, start time.Time, boot bool) error {
 			err := w.publishTicket(ctx, s, n, start, boot)
 			switch {
 			case err == nil:
@@ -354,6 +355,9 @@ func (w *Worker) schedule(ctx context.Context) {
 		})
 		if ctx.Err() != nil {
 			return
+		}
+		if len(busy) > 0 {
+			forget(busy, srcs) // a feed removed while its ticket was in process
 		}
 		// A slot that started while the pass published is due at once.
 		d := max(time.Until(at), minWake)
