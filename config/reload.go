@@ -25,8 +25,7 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	stamp := func() (time.Time, int64) { return stampOf(path) }
-	lastMod, lastSize := stamp()
+	lastMod, lastSize := stampOf(path)
 	changed := false
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -37,7 +36,7 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 		case <-hup:
 			log.Info("SIGHUP: reloading config", zap.String("config", path))
 		case <-tick.C:
-			mod, size := stamp()
+			mod, size := stampOf(path)
 			if !mod.Equal(lastMod) || size != lastSize {
 				lastMod, lastSize, changed = mod, size, true
 				continue
@@ -53,7 +52,7 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 		// file is read again once it has settled.
 		cfg, raced, err := loadChecked(path, env)
 		if raced {
-			lastMod, lastSize = stamp()
+			lastMod, lastSize = stampOf(path)
 			changed = true
 			log.Info("config file changed while it was read: reloading once it settles", zap.String("config", path))
 			continue
