@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ import (
 func cmdVersion(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: mediawatch version\n\nPrints the module version, VCS revision and time, and the Go version of this binary.\n")
+		fmt.Fprint(fs.Output(), "Usage: mediawatch version\n\nPrints the module version, VCS revision and time, the Go version of this\nbinary, and the CPU profile it was optimised with (make build and the images\nuse cmd/mediawatch/mediawatch.pgo; go run and go install do not).\n")
 	}
 	if _, err := parse(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
@@ -50,6 +51,9 @@ func versionLine(bi *debug.BuildInfo, ok bool) string {
 		parts = append(parts, "built from a commit of "+t)
 	}
 	parts = append(parts, bi.GoVersion)
+	if p := settings["-pgo"]; p != "" {
+		parts = append(parts, "profile-guided by "+filepath.Base(p))
+	}
 	return strings.Join(parts, ", ")
 }
 

@@ -180,6 +180,9 @@ func TestVersion(t *testing.T) {
 	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.3"},
 		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.modified", Value: "true"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}}}
 	assert.Equal(t, "mediawatch v1.2.3, revision abc123-dirty, built from a commit of 2026-12-01T10:00:00Z, go1.26.8", versionLine(bi, true))
+	// make build and the images optimise with the committed profile.
+	bi.Settings = append(bi.Settings, debug.BuildSetting{Key: "-pgo", Value: "/src/mediawatch/cmd/mediawatch/mediawatch.pgo"})
+	assert.Equal(t, "mediawatch v1.2.3, revision abc123-dirty, built from a commit of 2026-12-01T10:00:00Z, go1.26.8, profile-guided by mediawatch.pgo", versionLine(bi, true))
 }
 
 // healthcheck exits 0 on a 200 from /readyz, 1 otherwise, with the
