@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"crypto/sha256"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,7 +26,7 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	lastMod, lastSize := stampOf(path)
+	last := stampOf(path)
 	changed := false
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -36,9 +37,8 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 		case <-hup:
 			log.Info("SIGHUP: reloading config", zap.String("config", path))
 		case <-tick.C:
-			mod, size := stampOf(path)
-			if !mod.Equal(lastMod) || size != lastSize {
-				lastMod, lastSize, changed = mod, size, true
+			if now := stampOf(path); now != last {
+				last, changed = now, true
 				continue
 			}
 			if !changed {
@@ -52,8 +52,7 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 		// file is read again once it has settled.
 		cfg, raced, err := loadChecked(path, env)
 		if raced {
-			lastMod, lastSize = stampOf(path)
-			changed = true
+			last, changed = stampOf(path), true
 			log.Info("config file changed while it was read: reloading once it settles", zap.String("config", path))
 			continue
 		}
@@ -65,14 +64,27 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 	}
 }
 
-// stampOf is the file's modification time and size, what tells that it
-// has been written; (zero, -1) when it cannot be read.
-func stampOf(path string) (time.Time, int64) {
+// stamp tells one version of the config file from another: its
+// modification time and size, and a hash of its bytes, since a rewrite of
+// the same size within one tick of a coarse clock (some filesystems keep
+// whole seconds), or one that sets the old time back, keeps the other two.
+type stamp struct {
+	mod  int64 // UnixNano of the modification time
+	size int64 // -1: the file could not be read
+	sum  [sha256.Size]byte
+}
+
+// stampOf is the stamp of the file at path as it is now.
+func stampOf(path string) stamp {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return time.Time{}, -1
+		return stamp{size: -1}
 	}
-	return fi.ModTime(), fi.Size()
+	st := stamp{mod: fi.ModTime().UnixNano(), size: fi.Size()}
+	if b, err := os.ReadFile(path); err == nil {
+		st.sum = sha256.Sum256(b)
+	}
+	return st
 }
 
 // A start-up read that raced a write is read again, up to settleTries
@@ -85,10 +97,9 @@ const (
 // loadChecked is Load, and whether the file changed while it was read (a
 // read that raced a write: truncated, or half of the new version).
 func loadChecked(path string, env func(string) string) (cfg *Config, raced bool, err error) {
-	before, beforeSize := stampOf(path)
+	before := stampOf(path)
 	cfg, err = Load(path, env)
-	mod, size := stampOf(path)
-	return cfg, !mod.Equal(before) || size != beforeSize, err
+	return cfg, stampOf(path) != before, err
 }
 
 // loadSettled is Load, read again when the file changed while it was read

@@ -87,6 +87,46 @@ func TestWatch(t *testing.T) {
 	stop()
 }
 
+// A rewrite that keeps the file's size and modification time (within one
+// tick of a filesystem that keeps whole seconds, or a tool that sets the old
+// time back) is a change all the same: the watcher tells by the content.
+func TestWatchSameSizeAndTime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	then := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	// Each version is written beside the file and renamed over it, so
+	// that the file never has another size or time, even for a moment.
+	write := func(round int) {
+		tmp := path + ".new"
+		require.NoError(t, os.WriteFile(tmp, fmt.Appendf(nil, "rules:\n  - {id: a, query: 'q%03d'}\n", round), 0o644))
+		require.NoError(t, os.Chtimes(tmp, then, then))
+		require.NoError(t, os.Rename(tmp, path))
+	}
+	write(0)
+	size := func() int64 { fi, err := os.Stat(path); require.NoError(t, err); return fi.Size() }
+	before := size()
+
+	rec, stop := watch(t, path)
+	// Rewritten until the watcher, which starts concurrently, has applied
+	// a version: each has the size and time of the first.
+	round := 0
+	require.Eventually(t, func() bool {
+		if c, _ := rec.last(); c != nil {
+			return true
+		}
+		round++
+		write(round)
+		return false
+	}, 5*time.Second, 30*time.Millisecond, "a rewrite of the same size and time was never reloaded")
+	stop()
+	c, _ := rec.last()
+	require.Len(t, c.Rules, 1)
+	assert.Regexp(t, `^q0*[1-9][0-9]*$`, c.Rules[0].Query, "a rewritten version, not the first")
+	assert.Equal(t, before, size())
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.True(t, fi.ModTime().Equal(then))
+}
+
 // A reload that reads the file while an editor rewrites it (truncated, then
 // the new version) must not apply what it read: an empty read would drop
 // every rule. The read is dropped and the file read again once it settles.
