@@ -28,6 +28,13 @@ func TestShippedConfigIsValid(t *testing.T) {
 	}
 	require.Len(t, cfg.Rules, 1)
 	assert.Equal(t, "entity:venezuela OR entity:caribbean", cfg.Rules[0].Query)
+
+	// The sample spells out the poller's and dedup's defaults: they are
+	// the built-in ones, so that copying it changes nothing unawares.
+	def, err := Parse("x.yaml", nil, noEnv)
+	require.NoError(t, err)
+	assert.Equal(t, def.Poller, cfg.Poller)
+	assert.Equal(t, def.Dedup, cfg.Dedup)
 }
 
 func TestDefaults(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 // Log field names, the same in both formats: every line has time, level,
 // msg and, for a component, worker; the rest are the fixed snake_case keys
-// (feed, article_id, subject, stream_seq, rule, sink, ...).
+// (feed, article_id, subject, stream_seq, sink, ...).
 const (
 	LogTime    = "time"
 	LogLevel   = "level"
