@@ -65,9 +65,10 @@ func Watch(ctx context.Context, path string, env func(string) string, interval t
 }
 
 // stamp tells one version of the config file from another: its
-// modification time and size, and a hash of its bytes, since a rewrite of
-// the same size within one tick of a coarse clock (some filesystems keep
-// whole seconds), or one that sets the old time back, keeps the other two.
+// modification time (so that touching the file reloads it) and size, and a
+// hash of its bytes, since a rewrite of the same size within one tick of a
+// coarse clock (some filesystems keep whole seconds), or one that sets the
+// old time back, keeps the other two.
 type stamp struct {
 	mod  int64 // UnixNano of the modification time
 	size int64 // -1: the file could not be read

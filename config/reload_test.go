@@ -53,6 +53,21 @@ func watch(t *testing.T, path string) (rec *recorder, stop func()) {
 	return rec, stop
 }
 
+// editUntilApplied edits the file, round 1, 2, ..., until the watcher,
+// which starts concurrently, has applied a version.
+func editUntilApplied(t *testing.T, rec *recorder, edit func(round int), msg string) {
+	t.Helper()
+	round := 0
+	require.Eventually(t, func() bool {
+		if c, _ := rec.last(); c != nil {
+			return true
+		}
+		round++
+		edit(round)
+		return false
+	}, 5*time.Second, 30*time.Millisecond, msg)
+}
+
 func TestWatch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.yaml")
 	write := func(s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o644)) }
@@ -106,17 +121,8 @@ func TestWatchSameSizeAndTime(t *testing.T) {
 	before := size()
 
 	rec, stop := watch(t, path)
-	// Rewritten until the watcher, which starts concurrently, has applied
-	// a version: each has the size and time of the first.
-	round := 0
-	require.Eventually(t, func() bool {
-		if c, _ := rec.last(); c != nil {
-			return true
-		}
-		round++
-		write(round)
-		return false
-	}, 5*time.Second, 30*time.Millisecond, "a rewrite of the same size and time was never reloaded")
+	// Each version has the size and time of the first.
+	editUntilApplied(t, rec, write, "a rewrite of the same size and time was never reloaded")
 	stop()
 	c, _ := rec.last()
 	require.Len(t, c.Rules, 1)
@@ -149,17 +155,8 @@ func TestWatchReadRacingAWrite(t *testing.T) {
 	t.Cleanup(func() { readConfig = os.ReadFile })
 
 	rec, stop := watch(t, path)
-	// Edited until the watcher, which starts concurrently, has applied a
-	// version; then the next read races a write.
-	round := 0
-	require.Eventually(t, func() bool {
-		if c, _ := rec.last(); c != nil {
-			return true
-		}
-		round++
-		write(fmt.Sprintf("# round %d\nrules:\n  - {id: a, query: 'x'}\n", round))
-		return false
-	}, 5*time.Second, 30*time.Millisecond)
+	editUntilApplied(t, rec, func(round int) { write(fmt.Sprintf("# round %d\nrules:\n  - {id: a, query: 'x'}\n", round)) }, "no edit was applied")
+	// The next read races a write.
 	race.Store(true)
 	write("rules:\n  - {id: a, query: 'x'}\n  - {id: b, query: 'y'}\n")
 	require.Eventually(t, func() bool { c, _ := rec.last(); return len(c.Rules) == 3 }, 5*time.Second, 10*time.Millisecond)
