@@ -65,7 +65,7 @@ func cmdHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	cfgPath := fs.String("config", "", "config file whose http.listen to ask (default: MEDIAWATCH_CONFIG, else config/mediawatch.yaml if present)")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: mediawatch healthcheck [--url U]\n\nExits 0 when /readyz answers 200 (the process is connected and its stages run), 1 otherwise.\nFor container health checks in images without a shell.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: mediawatch healthcheck [--url U] [--timeout D] [--config F]\n\nExits 0 when /readyz answers 200 (the process is connected and its stages run), 1 otherwise.\nFor container health checks in images without a shell.\n\n")
 		fs.PrintDefaults()
 	}
 	if _, err := parse(fs, args, stdout, stderr); err != nil {
