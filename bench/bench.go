@@ -490,10 +490,11 @@ func cpuTime(pid int) time.Duration {
 
 // Print writes a result for people.
 func (r *Result) Print(w io.Writer) {
-	mb := func(b int64) string { return fmt.Sprintf("%d MB", b>>20) }
+	// Decimal units, as the config's sizes are (10MB is 10,000,000 bytes).
+	mb := func(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/1e6) }
 	if r.Rate == 0 {
 		fmt.Fprintf(w, "pipeline:        %d articles (%.1f KB on average) in %.2f s, first fetch to last alert: %.0f articles/s\n",
-			r.Articles, float64(r.Bytes)/1024, r.Seconds, r.Throughput)
+			r.Articles, float64(r.Bytes)/1e3, r.Seconds, r.Throughput)
 	} else {
 		fmt.Fprintf(w, "pipeline:        %d articles at %.0f articles/s for %.0f s: %.0f articles/s through\n", r.Articles, r.Rate, r.Seconds, r.Throughput)
 	}
@@ -506,7 +507,7 @@ func (r *Result) Print(w io.Writer) {
 	}
 	if r.RawRate > 0 {
 		fmt.Fprintf(w, "raw JetStream:   %d messages of %.1f KB through %d hops in %.2f s: %.0f msg/s\n",
-			r.Articles, float64(r.Bytes)/1024, rawHops, r.RawSeconds, r.RawRate)
+			r.Articles, float64(r.Bytes)/1e3, rawHops, r.RawSeconds, r.RawRate)
 		if r.RawCPU > 0 {
 			fmt.Fprintf(w, "raw cpu:         %.2f cores busy on average, %.3f ms per message\n", r.RawCores, r.RawCPU)
 		}

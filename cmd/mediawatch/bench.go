@@ -25,7 +25,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, _ en
 	binary := fs.String("binary", "", "measure this mediawatch binary instead of this one (to compare builds)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured mediawatch run (start-up and the warm-up included) to this file")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: mediawatch bench [--articles N] [--rate R] [--duration D] [--json] [--cpuprofile F]
+		fmt.Fprint(fs.Output(), `Usage: mediawatch bench [--articles N | --rate R --duration D] [--feeds N] [--share F] [--json] [--cpuprofile F] [--binary B] [--verbose]
 
 Measures the whole pipeline against JetStream alone, in one run. It
 generates articles of 2 to 4 KB (eleven languages, four scripts, a share
@@ -33,13 +33,13 @@ naming a watched entity, feeds that declare no language), serves them from a
 local HTTP server (with ETags, as news sites do), runs "mediawatch run" on
 its own embedded NATS server with file storage, and prints the throughput
 from the first fetch to the last alert, the fetch-to-alert latency, the peak
-and idle memory, the CPU time per article (the embedded NATS server's
-included) and the time from start to /readyz; then the raw JetStream model
-of the same hops with messages of the same size on a fresh embedded server
-once the pipeline has stopped, with its CPU time per message (the server's
-included), and the ratio of the two throughputs. Both are bound by the CPU
-on a small machine, so the ratio is about the raw model's CPU per message
-over the pipeline's per article.
+and idle memory (RSS, in MB of 10^6 bytes), the CPU time per article (the
+embedded NATS server's included) and the time from start to /readyz; then
+the raw JetStream model of the same hops with messages of the same size on a
+fresh embedded server once the pipeline has stopped, with its CPU time per
+message (the server's included), and the ratio of the two throughputs.
+Both are bound by the CPU on a small machine, so the ratio is about the raw
+model's CPU per message over the pipeline's per article.
 With --rate it feeds articles at that rate and reports the latency.
 With --cpuprofile the measured process writes its CPU profile when it
 stops: go tool pprof -top <file> shows where its CPU went.
