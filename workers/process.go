@@ -27,6 +27,9 @@ type Process struct {
 	Config *config.Config
 	Env    func(string) string // for reloading the config file
 	Extra  []config.Source     // sources kept across reloads (the demo's)
+	// OnlyExtra drops the sources of a reloaded config: the Extra ones are
+	// polled alone (the demo without --with-feeds), as at start.
+	OnlyExtra bool
 	// Dial makes a connection; closed is to be called when the server
 	// closes it for good (see pipeline.Connect). Process dials again then.
 	Dial func(ctx context.Context, closed func(error)) (*nats.Conn, error)
@@ -65,15 +68,19 @@ func (p *Process) Run(ctx context.Context) error {
 		return fmt.Errorf("listen for http on %s: %w (set http.listen)", p.Config.HTTP.Listen, err)
 	}
 	metrics := pipeline.NewMetrics()
+	// The endpoint and the config watcher stop with Run, also when it
+	// fails (a sink's secret missing, say) before ctx ends.
+	bctx, stop := context.WithCancel(ctx)
 	var bg sync.WaitGroup
-	defer bg.Wait()
+	defer func() { stop(); bg.Wait() }()
 	bg.Go(func() {
-		if err := pipeline.ServeHTTP(ctx, ln, metrics, p.Ready, p.Log); err != nil {
+		if err := pipeline.ServeHTTP(bctx, ln, metrics, p.Ready, p.Log); err != nil {
 			p.Log.Warn("metrics and health endpoint stopped", zap.Error(err))
 		}
 	})
 	current := &workerSet{cfg: p.Config}
-	bg.Go(func() { config.Watch(ctx, p.Config.Path, p.Env, reloadDebounce, current.reload(p.Extra, p.Log), p.Log) })
+	reload := current.reload(Reloader(p.Extra, p.OnlyExtra, p.Log))
+	bg.Go(func() { config.Watch(bctx, p.Config.Path, p.Env, reloadDebounce, reload, p.Log) })
 
 	retry := pipeline.RetryBackoff()
 	for {
@@ -194,19 +201,22 @@ func (s *workerSet) config() *config.Config {
 	return s.cfg
 }
 
-func (s *workerSet) reload(extra []config.Source, log *zap.Logger) func(*config.Config) {
+func (s *workerSet) reload(hand func([]Worker, *config.Config)) func(*config.Config) {
 	return func(cfg *config.Config) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		Reloader(s.ws, extra, log)(cfg)
+		hand(s.ws, cfg)
 		s.cfg = cfg
 	}
 }
 
 // Reloader hands a reloaded configuration to every worker; the extra
-// sources stay.
-func Reloader(ws []Worker, extra []config.Source, log *zap.Logger) func(*config.Config) {
-	return func(cfg *config.Config) {
+// sources stay, alone when onlyExtra is set.
+func Reloader(extra []config.Source, onlyExtra bool, log *zap.Logger) func([]Worker, *config.Config) {
+	return func(ws []Worker, cfg *config.Config) {
+		if onlyExtra {
+			cfg.Sources = nil
+		}
 		cfg.Sources = append(cfg.Sources, extra...)
 		for _, w := range ws {
 			if err := w.Reload(cfg); err != nil {

@@ -40,10 +40,59 @@ func TestReloaderKeepsExtraSources(t *testing.T) {
 	extra := []config.Source{{ID: "demo-x", URL: "http://127.0.0.1/x.xml"}}
 	cfg := config.Default()
 	cfg.Sources = []config.Source{{ID: "a", URL: "https://e.org/a.xml"}}
-	Reloader([]Worker{rec, rec}, extra, zaptest.NewLogger(t))(cfg)
+	Reloader(extra, false, zaptest.NewLogger(t))([]Worker{rec, rec}, cfg)
 	require.Len(t, rec.cfgs, 2, "every worker gets the configuration")
 	c := rec.cfgs[0]
-	assert.Equal(t, "demo-x", c.Sources[len(c.Sources)-1].ID, "extra sources survive a reload")
+	assert.Equal(t, []string{"a", "demo-x"}, sourceIDs(c), "extra sources survive a reload")
+}
+
+// The demo without --with-feeds polls its own feeds alone, after a reload
+// as at start.
+func TestReloaderOnlyExtraSources(t *testing.T) {
+	rec := &recorder{}
+	extra := []config.Source{{ID: "demo-x", URL: "http://127.0.0.1/x.xml"}}
+	cfg := config.Default()
+	cfg.Sources = []config.Source{{ID: "a", URL: "https://e.org/a.xml"}}
+	Reloader(extra, true, zaptest.NewLogger(t))([]Worker{rec}, cfg)
+	require.Len(t, rec.cfgs, 1)
+	assert.Equal(t, []string{"demo-x"}, sourceIDs(rec.cfgs[0]), "the config's own feeds stay out")
+}
+
+func sourceIDs(c *config.Config) []string {
+	var ids []string
+	for _, s := range c.Sources {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// A stage that cannot start (here the notifier, a sink's secret unset)
+// makes Run return its error at once: the health endpoint and the config
+// watcher stop with it, rather than keep the process up, unready, until
+// it is signalled.
+func TestProcessReturnsWhenAStageCannotStart(t *testing.T) {
+	t.Parallel()
+	srv := pipelinetest.Server(t)
+	notifier, err := Lookup("notifier")
+	require.NoError(t, err)
+	cfg := config.Default()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Sinks = []config.Sink{{ID: "ops-hook", Type: config.SinkWebhook, URL: "https://hooks.example.org/x", SecretEnv: "MW_PROCESS_TEST_UNSET_SECRET"}}
+	log := zaptest.NewLogger(t)
+	p := &Process{Stages: []Stage{notifier}, Config: cfg, Log: log, Env: func(string) string { return "" },
+		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
+			return pipeline.Connect(ctx, srv.ClientURL(), "test", pipeline.Auth{}, log, closed)
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	select {
+	case err := <-done:
+		require.ErrorContains(t, err, "sink ops-hook: environment variable MW_PROCESS_TEST_UNSET_SECRET (secret_env) is not set")
+	case <-time.After(time.Minute):
+		t.Fatal("Run did not return although its stage could not start")
+	}
 }
 
 // A connection the server closes for good (here after a subject over its

@@ -191,7 +191,7 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 	}
 
 	p := &workers.Process{
-		Stages: o.stages, Config: cfg, Env: getenv, Extra: demoSources, Log: log,
+		Stages: o.stages, Config: cfg, Env: getenv, Extra: demoSources, OnlyExtra: o.demo && !o.withFeeds, Log: log,
 		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
 			return pipeline.Connect(ctx, url, "mediawatch", cfg.NATS.Auth(), log, closed)
 		},
