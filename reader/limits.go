@@ -11,6 +11,11 @@ type Limits struct {
 	MaxSummary int // bytes of a summary
 	MaxContent int // bytes of the content
 	MaxList    int // authors or categories of an item
+	// MaxBody caps a body that is still gzip when parsed, after
+	// decompression (0: 4 x DefaultMaxBody): a file saved compressed, or
+	// a fetched body compressed twice, whose outer layer the fetcher's
+	// own cap has already undone.
+	MaxBody int64
 }
 
 // DefaultLimits keep an item under about 400 KB.

@@ -15,8 +15,7 @@ import (
 )
 
 // maxInflated caps what Parse decompresses from a body that is still gzip
-// (a file saved compressed; Fetcher has already decompressed what it
-// fetched).
+// when Limits.MaxBody does not.
 const maxInflated = 4 * DefaultMaxBody
 
 // Feed is what Parse reports about a feed itself.
@@ -71,7 +70,11 @@ var ErrTooDeep = errors.New("nested too deeply")
 // its steps. Every step takes time linear in the size of the body.
 func ParseContext(ctx context.Context, feedID string, body []byte, contentType string, fetched time.Time, lim Limits) (*Feed, []Item, error) {
 	if isGzip(body) {
-		inflated, err := gunzip(body, maxInflated)
+		limit := int64(maxInflated)
+		if lim.MaxBody > 0 {
+			limit = lim.MaxBody
+		}
+		inflated, err := gunzip(body, limit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("parse feed: %w", err)
 		}

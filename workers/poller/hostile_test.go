@@ -1,6 +1,8 @@
 package poller
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -206,6 +208,48 @@ func TestDeepJSONFeedIsRefused(t *testing.T) {
 	require.Eventually(t, func() bool { return feedState(t, js, "deep").Failures == 1 }, 15*time.Second, 10*time.Millisecond)
 	assert.Contains(t, feedState(t, js, "deep").LastError, "nested too deeply")
 	require.Eventually(t, func() bool { return rawCount(t, js, "good") == 1 }, 15*time.Second, 10*time.Millisecond)
+}
+
+// A feed compressed twice gets poller.max_body_size after its second layer
+// too: the fetcher undoes the first under the cap, and the parser must not
+// undo the second under a larger one.
+func TestTwiceCompressedFeedIsCapped(t *testing.T) {
+	t.Parallel()
+	big := rssItems(strings.Repeat(`<item><title>a</title><link>https://e.org/a</link><description>`+strings.Repeat("x", 1000)+`</description></item>`, 2000))
+	twice := gzipBytes(t, gzipBytes(t, []byte(big)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/twice.xml" {
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(twice)
+			return
+		}
+		fmt.Fprint(w, rssItems(`<item><title>a</title><link>https://e.org/a</link></item>`))
+	}))
+	t.Cleanup(srv.Close)
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	pipelinetest.Topology(t, js)
+	cfg := config.Default()
+	cfg.Poller.MaxBodySize = 1 << 20
+	require.Greater(t, len(big), 1<<20)
+	cfg.Sources = []config.Source{
+		{ID: "twice", URL: srv.URL + "/twice.xml", Interval: config.Duration(time.Hour)},
+		{ID: "good", URL: srv.URL + "/good.xml", Interval: config.Duration(time.Hour)},
+	}
+	runWorker(t, js, cfg)
+	require.Eventually(t, func() bool { return feedState(t, js, "twice").Failures == 1 }, 15*time.Second, 10*time.Millisecond)
+	assert.Contains(t, feedState(t, js, "twice").LastError, "more than 1048576 bytes")
+	assert.Zero(t, rawCount(t, js, "twice"))
+	require.Eventually(t, func() bool { return rawCount(t, js, "good") == 1 }, 15*time.Second, 10*time.Millisecond)
+}
+
+func gzipBytes(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
 }
 
 // A feed of 100,000 items publishes poller.max_items of them, and says how

@@ -10,6 +10,7 @@
 package poller
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -106,6 +107,8 @@ func New(ctx context.Context, cfg Config, deps pipeline.Deps, log *zap.Logger) (
 	if cfg.MaxItems > 0 {
 		limits.MaxItems = cfg.MaxItems
 	}
+	// A body compressed twice gets the same cap after its second layer.
+	limits.MaxBody = cmp.Or(max(cfg.MaxBody, 0), reader.DefaultMaxBody)
 	w := &Worker{
 		js:       deps.JS,
 		log:      log.With(zap.String("worker", Stage)),
