@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,6 +22,9 @@ const (
 	HeaderSubject   = "Mediawatch-Subject"
 	HeaderStreamSeq = "Mediawatch-Stream-Seq"
 	HeaderDelivered = "Mediawatch-Delivered"
+	// HeaderCut is on a dead letter whose data had to be cut to fit the
+	// server's payload limit: the size of the data as it came, in bytes.
+	HeaderCut = "Mediawatch-Cut"
 )
 
 // ShutdownBudget is how long a process may take to stop once told to
@@ -416,7 +421,17 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstr
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	log := r.log.With(zap.String("subject", msg.Subject()), zap.Uint64("stream_seq", meta.Sequence.Stream))
-	if _, err := r.js.PublishMsg(pctx, dm); err != nil {
+	_, err := r.js.PublishMsg(pctx, dm)
+	if errors.Is(err, nats.ErrMaxPayload) {
+		// A message near the payload limit has no room for the reason:
+		// the dead letter keeps the headers and as much of the data as
+		// fits, and says how long the data was. Handing it back would
+		// only end, after MaxDeliver, with neither a dead letter nor a
+		// terminated message.
+		cutToFit(dm, r.js.Conn().MaxPayload())
+		_, err = r.js.PublishMsg(pctx, dm)
+	}
+	if err != nil {
 		log.Warn("dead-letter copy failed; handing the message back", zap.Error(err), zap.NamedError("cause", cause))
 		_ = msg.NakWithDelay(r.opts.Backoff(meta.NumDelivered))
 		return
@@ -426,6 +441,54 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstr
 	}
 	r.stats.deadLettered.Add(1)
 	log.Info("message dead-lettered", zap.String("dlq", dm.Subject))
+}
+
+// cutToFit cuts dm's data so that the message, headers included, is at
+// most limit bytes, and records the data's size in HeaderCut. Headers too
+// large to leave any room go but the pipeline's own.
+func cutToFit(dm *nats.Msg, limit int64) {
+	size := len(dm.Data)
+	dm.Header.Set(HeaderCut, strconv.Itoa(size))
+	room := limit - int64(headerSize(dm.Header)) - 64 // the header block's framing, with a margin
+	if room < 0 {
+		for k := range dm.Header {
+			if !strings.HasPrefix(k, "Mediawatch-") && k != jetstream.MsgIDHeader {
+				delete(dm.Header, k)
+			}
+		}
+		room = max(limit-int64(headerSize(dm.Header))-64, 0)
+	}
+	if int64(size) > room {
+		dm.Data = dm.Data[:room]
+	}
+}
+
+// maxReason bounds the reason a dead letter carries, in bytes.
+const maxReason = 4 << 10
+
+// shortReason cuts a reason to maxReason bytes at a rune boundary, and
+// makes it one line: a header value cannot hold a line break.
+func shortReason(s string) string {
+	s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	if len(s) <= maxReason {
+		return s
+	}
+	n := maxReason
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// headerSize is about the bytes h takes on the wire.
+func headerSize(h nats.Header) int {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // "k: v\r\n"
+		}
+	}
+	return n
 }
 
 // DeadLetterMsg is the copy of a message that stage gives up on, for
@@ -439,7 +502,7 @@ func DeadLetterMsg(stage, subject string, data []byte, header nats.Header, cause
 			dm.Header[k] = v
 		}
 	}
-	dm.Header.Set(HeaderError, cause.Error())
+	dm.Header.Set(HeaderError, shortReason(cause.Error()))
 	dm.Header.Set(HeaderStage, stage)
 	dm.Header.Set(HeaderSubject, subject)
 	dm.Header.Set(jetstream.MsgIDHeader, msgID)

@@ -1,12 +1,16 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -154,6 +158,65 @@ func TestRunnerDeadLettersPoisonAndKeepsFlowing(t *testing.T) {
 	assert.Equal(t, "malformed 5", got["5"])
 	assert.Contains(t, got["7"], "boom on 7")
 	assert.Equal(t, int64(pipeline.MaxDeliver), poisonAttempts.Load(), "a transient error is retried up to pipeline.MaxDeliver times")
+}
+
+// A poison message near the server's payload limit leaves no room for the
+// reason: its dead letter keeps the headers and as much of the data as
+// fits, says how long the data was, and the message is terminated.
+func TestRunnerDeadLettersAMessageAtThePayloadLimit(t *testing.T) {
+	t.Parallel()
+	nc, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "huge")
+	dlq := make(chan *nats.Msg, 10)
+	sub, err := nc.ChanSubscribe("dlq.huge", dlq)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+
+	big := bytes.Repeat([]byte("x"), int(nc.MaxPayload())-200)
+	in := nats.NewMsg("in.huge.big")
+	in.Data = big
+	in.Header.Set("Mediawatch-Feed", "f")
+	_, err = js.PublishMsg(context.Background(), in)
+	require.NoError(t, err)
+	publishInputs(t, js, "huge", 3)
+	h := func(ctx context.Context, m pipeline.Message) (pipeline.Result, error) {
+		if len(m.Data) > 100 {
+			return pipeline.Result{}, pipeline.Permanent(errors.New("malformed: " + strings.Repeat("why ", 100)))
+		}
+		return echo("huge")(ctx, m)
+	}
+	startRunner(t, pipeline.NewRunner(js, spec, h, zaptest.NewLogger(t), fastOpts()))
+
+	select {
+	case m := <-dlq:
+		assert.Equal(t, strconv.Itoa(len(big)), m.Header.Get(pipeline.HeaderCut))
+		assert.Contains(t, m.Header.Get(pipeline.HeaderError), "malformed: why")
+		assert.Equal(t, "f", m.Header.Get("Mediawatch-Feed"))
+		assert.Equal(t, "in.huge.big", m.Header.Get(pipeline.HeaderSubject))
+		assert.NotEmpty(t, m.Data)
+		assert.Less(t, len(m.Data), len(big))
+		assert.True(t, bytes.HasPrefix(big, m.Data))
+	case <-time.After(10 * time.Second):
+		t.Fatal("no dead letter")
+	}
+	require.Eventually(t, func() bool { return streamMsgs(t, js, "OUT_huge") == 3 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool {
+		info, err := js.Consumer(context.Background(), spec.Stream, spec.Name())
+		require.NoError(t, err)
+		ci, err := info.Info(context.Background())
+		require.NoError(t, err)
+		return ci.NumAckPending == 0 && ci.NumPending == 0 && ci.NumRedelivered == 0
+	}, 10*time.Second, 20*time.Millisecond, "terminated at once, not handed back")
+}
+
+// A dead letter's reason is one line, and bounded.
+func TestDeadLetterReasonIsOneShortLine(t *testing.T) {
+	dm := pipeline.DeadLetterMsg("s", "in.s.x", []byte("d"), nil, errors.New("line one\r\nline two "+strings.Repeat("é", 10_000)), "id")
+	reason := dm.Header.Get(pipeline.HeaderError)
+	assert.NotContains(t, reason, "\n")
+	assert.True(t, strings.HasPrefix(reason, "line one  line two é"))
+	assert.LessOrEqual(t, len(reason), 5<<10)
+	assert.True(t, utf8.ValidString(reason))
 }
 
 func TestRunnerShutdownLosesNothing(t *testing.T) {
