@@ -261,6 +261,10 @@ func (c *Config) Redacted() *Config {
 	for i := range cp.Sinks {
 		cp.Sinks[i] = cp.Sinks[i].Redacted()
 	}
+	cp.Sources = append([]Source(nil), c.Sources...)
+	for i := range cp.Sources {
+		cp.Sources[i].URL = reader.RedactURL(cp.Sources[i].URL)
+	}
 	return &cp
 }
 

@@ -141,6 +141,9 @@ func TestRedacted(t *testing.T) {
 	cfg.NATS.URL = "nats://user:secret@host:4222"
 	assert.NotContains(t, cfg.Redacted().NATS.URL, "secret")
 	assert.Equal(t, "nats://user:secret@host:4222", cfg.NATS.URL)
+	cfg.Sources = []Source{{ID: "priv", URL: "https://alice:s3cret@feeds.example.org/p.xml?apikey=K3Y&format=rss"}}
+	assert.Equal(t, "https://alice:REDACTED@feeds.example.org/p.xml?apikey=REDACTED&format=rss", cfg.Redacted().Sources[0].URL)
+	assert.Contains(t, cfg.Sources[0].URL, "s3cret", "the config itself keeps its secrets")
 }
 
 func TestLoadMissingFile(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -129,10 +130,10 @@ func (f *Fetcher) Fetch(ctx context.Context, url string, prev Validators) (*Resp
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, err)
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), err)
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return nil, fmt.Errorf("fetch %s: unsupported scheme %q", url, req.URL.Scheme)
+		return nil, fmt.Errorf("fetch %s: unsupported scheme %q", RedactURL(url), req.URL.Scheme)
 	}
 	if f.userAgent != "" {
 		req.Header.Set("User-Agent", f.userAgent)
@@ -150,7 +151,11 @@ func (f *Fetcher) Fetch(ctx context.Context, url string, prev Validators) (*Resp
 
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, err)
+		// The client's error names the URL too, only its password hidden.
+		if uerr, ok := errors.AsType[*neturl.Error](err); ok {
+			uerr.URL = RedactURL(uerr.URL)
+		}
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 
@@ -178,12 +183,12 @@ func (f *Fetcher) Fetch(ctx context.Context, url string, prev Validators) (*Resp
 			Status:     resp.StatusCode,
 			RetryAfter: retryafter.Parse(resp.Header.Get("Retry-After"), f.now()),
 		}
-		return nil, fmt.Errorf("fetch %s: %w", url, herr)
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), herr)
 	}
 
 	body, err := readBody(resp.Body, resp.Header.Get("Content-Encoding"), f.maxBody)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, err)
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), err)
 	}
 	out.Body = body
 	return out, nil
