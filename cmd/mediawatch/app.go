@@ -43,7 +43,7 @@ memory at a little more CPU).
 `, strings.Join(workers.Names(), ", "))
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stdout, stderr); err != nil {
+	if err := parseNone(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	if *withFeeds && !*demoMode {

@@ -47,8 +47,26 @@ stops: go tool pprof -top <file> shows where its CPU went.
 `)
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stdout, stderr); err != nil {
+	if err := parseNone(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case o.Articles <= 0:
+		return fmt.Errorf("%w: --articles %d: must be positive", errUsage, o.Articles)
+	case o.Rate < 0:
+		return fmt.Errorf("%w: --rate %g: must be positive", errUsage, o.Rate)
+	case o.Rate > 0 && set["articles"]:
+		return fmt.Errorf("%w: --articles is for a burst, --rate for a steady run: give one", errUsage)
+	case o.Rate == 0 && set["duration"]:
+		return fmt.Errorf("%w: --duration goes with --rate", errUsage)
+	case o.Duration <= 0:
+		return fmt.Errorf("%w: --duration %s: must be positive", errUsage, o.Duration)
+	case o.Feeds < 0 || set["feeds"] && o.Feeds == 0:
+		return fmt.Errorf("%w: --feeds %d: must be positive", errUsage, o.Feeds)
+	case o.Share < 0 || o.Share > 1:
+		return fmt.Errorf("%w: --share %g: must be between 0 and 1", errUsage, o.Share)
 	}
 	bin, err := os.Executable()
 	if err != nil {

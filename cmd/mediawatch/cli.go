@@ -146,6 +146,21 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string,
 	}
 }
 
+// parseNone is parse for a command that takes flags only: an argument
+// besides them is a usage error, not something to ignore (`check
+// my.yaml` would check the default config and say ok).
+func parseNone(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	pos, err := parse(fs, args, stdout, stderr)
+	if err != nil || len(pos) == 0 {
+		return err
+	}
+	hint := ""
+	if fs.Lookup("config") != nil && (strings.HasSuffix(pos[0], ".yaml") || strings.HasSuffix(pos[0], ".yml")) {
+		hint = " (give a config file with --config)"
+	}
+	return fmt.Errorf("%w: %s takes no arguments, got %s%s", errUsage, fs.Name(), pipeline.Quote(pos[0]), hint)
+}
+
 // commandConnectWait is how long a command tries to reach NATS before it
 // says it cannot.
 const commandConnectWait = 3 * time.Second
@@ -196,7 +211,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer, getenv env) error {
 		fmt.Fprint(fs.Output(), "Usage: mediawatch check [--config F] [--print]\n\nValidates a config and lists every problem with its line; exits 1 if there is any.\nWith --print, shows the effective config with its secrets redacted.\n\n")
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stdout, stderr); err != nil {
+	if err := parseNone(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	cfg, err := config.Find(*path, getenv)

@@ -21,7 +21,7 @@ func cmdVersion(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: mediawatch version\n\nPrints the module version, VCS revision and time, the Go version of this\nbinary, and the CPU profile it was optimised with (make build and the images\nuse cmd/mediawatch/mediawatch.pgo; go run and go install do not).\n")
 	}
-	if _, err := parse(fs, args, stdout, stderr); err != nil {
+	if err := parseNone(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
@@ -68,7 +68,7 @@ func cmdHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprint(fs.Output(), "Usage: mediawatch healthcheck [--url U] [--timeout D] [--config F]\n\nExits 0 when /readyz answers 200 (the process is connected and its stages run), 1 otherwise.\nFor container health checks in images without a shell.\n\n")
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stdout, stderr); err != nil {
+	if err := parseNone(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	if *url == "" {

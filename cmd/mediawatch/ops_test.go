@@ -172,6 +172,41 @@ func TestSubcommandHelpOnStdout(t *testing.T) {
 	assert.Contains(t, stderr, "Usage: mediawatch check")
 }
 
+// A command that takes flags only refuses an argument (exit 2) rather
+// than ignore it: `check my.yaml` checked the default config and said ok.
+func TestStrayArgumentsAreUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "my.yaml"}, {"run", "extra"}, {"status", "extra"}, {"healthcheck", "extra"}, {"version", "extra"}, {"bench", "extra"},
+	} {
+		_, _, err := runCLI(t, nil, args...)
+		require.ErrorIs(t, err, errUsage, args)
+		assert.Contains(t, err.Error(), args[0]+` takes no arguments, got "`+args[1]+`"`, args)
+	}
+	_, _, err := runCLI(t, nil, "check", "my.yaml")
+	assert.ErrorContains(t, err, "give a config file with --config")
+}
+
+// bench refuses flags that make no sense before it starts a run.
+func TestBenchRefusesBadFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--articles", "-5"}, "--articles -5: must be positive"},
+		{[]string{"--articles", "0"}, "--articles 0: must be positive"},
+		{[]string{"--rate", "10", "--articles", "100"}, "give one"},
+		{[]string{"--duration", "5s"}, "--duration goes with --rate"},
+		{[]string{"--rate", "10", "--duration", "0s"}, "--duration 0s: must be positive"},
+		{[]string{"--rate", "-1"}, "--rate -1: must be positive"},
+		{[]string{"--feeds", "0"}, "--feeds 0: must be positive"},
+		{[]string{"--share", "2"}, "--share 2: must be between 0 and 1"},
+	} {
+		_, _, err := runCLI(t, nil, append([]string{"bench"}, tt.args...)...)
+		require.ErrorIs(t, err, errUsage, tt.args)
+		assert.ErrorContains(t, err, tt.want, tt.args)
+	}
+}
+
 func TestVersion(t *testing.T) {
 	out, _, err := runCLI(t, nil, "version")
 	require.NoError(t, err)

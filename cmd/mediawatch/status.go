@@ -33,7 +33,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprint(fs.Output(), "Usage: mediawatch status [--json] [--sample D] [--config F] [--nats URL]\n\nEvery stage's backlog, rate and dead letters, every stream's size, every feed's health.\nThe notifier has a row per sink (its consumer notifier-<sink>), each with the stage's dead letters.\n\n")
 		fs.PrintDefaults()
 	}
-	if _, err := parse(fs, args, stdout, stderr); err != nil {
+	if err := parseNone(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
 	}
 	_, nc, js, err := client(ctx, c, "mediawatch-status", stderr, getenv)
