@@ -30,7 +30,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	quiet := fs.Bool("quiet", false, "do not print alerts as they are published")
 	cpuProfile := profileFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `Usage: mediawatch run [--config F] [--nats URL] [--demo [--with-feeds]] [--cpuprofile F]
+		fmt.Fprintf(fs.Output(), `Usage: mediawatch run [--config F] [--nats URL] [--demo [--with-feeds]] [--quiet] [--cpuprofile F]
 
 Runs every stage (%s) in one process and prints
 each alert as it is published. Without a NATS URL it starts the NATS server
@@ -60,7 +60,7 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	cpuProfile := profileFlag(fs)
 	names := strings.Join(workers.Names(), "|")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `Usage: mediawatch worker %s [--config F] [--nats URL] [--cpuprofile F]
+		fmt.Fprintf(fs.Output(), `Usage: mediawatch worker %s [--config F] [--nats URL] [--cpuprofile F] [--demo]
 
 Runs one stage against an existing NATS server (--nats, else
 MEDIAWATCH_NATS_URL or nats.url, else nats://<nats.embedded.listen>).

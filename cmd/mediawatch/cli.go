@@ -23,16 +23,16 @@ import (
 const usage = `mediawatch: a streaming media monitor on NATS JetStream.
 
 Usage:
-  mediawatch run      [--config F] [--nats URL] [--demo [--with-feeds]]   every stage in one process
-  mediawatch worker   %s [--config F] [--nats URL]
-  mediawatch feeds    add URL --id ID [--interval D] | list | remove ID | import FILE.opml | export
+  mediawatch run      [--config F] [--nats URL] [--demo [--with-feeds]] [--quiet] [--cpuprofile F]
+  mediawatch worker   %s [--config F] [--nats URL] [--cpuprofile F] [--demo]
+  mediawatch feeds    add URL --id ID [--interval D] [--lang L] | list | remove ID | import FILE.opml [--interval D] | export
   mediawatch alerts   tail [--rule ID] [--since DURATION] [--json]
   mediawatch rules    test 'QUERY' | --rule ID [--since DURATION] [--feed ID] [--json]
-  mediawatch status   [--json]
+  mediawatch status   [--json] [--sample D]
   mediawatch check    [--config F] [--print]
-  mediawatch bench    [--articles N] [--rate R]
+  mediawatch bench    [--articles N | --rate R --duration D] [--feeds N] [--share F] [--json] [--cpuprofile F] [--binary B] [--verbose]
   mediawatch version
-  mediawatch healthcheck [--url U]
+  mediawatch healthcheck [--url U] [--timeout D] [--config F]
 
   run      poll, dedup, tag and alert; prints the alerts
   worker   one stage alone, for scaling out
@@ -48,7 +48,8 @@ Usage:
 Without --nats, MEDIAWATCH_NATS_URL or nats.url, "run" starts the NATS
 server in-process (JetStream on, listening on nats.embedded.listen, default
 127.0.0.1:4222, storing under nats.embedded.store_dir, default ./data/nats);
-the other commands connect to that address.
+the other commands connect to that address. Every command that talks to
+NATS takes --config F, --nats URL and --verbose (debug logging).
 
 The config file is --config, else MEDIAWATCH_CONFIG, else
 config/mediawatch.yaml when it exists, else built-in defaults (no rules).
