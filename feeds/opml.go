@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/mediawatch/mediawatch/pipeline"
 )
 
 // opmlNS is the namespace of the outline attributes mediawatch adds to the
@@ -138,7 +140,9 @@ func (o *outline) source(interval time.Duration, ids *idSet) (Source, string) {
 }
 
 // idSet hands out unique ids: the wanted one, else the first free of
-// want-2, want-3, ... in time linear in the number of ids.
+// want-2, want-3, ... in time linear in the number of ids. A numbered id
+// keeps to pipeline.MaxIDLen by shortening want, so that a want of the
+// maximum length still gives a valid id.
 type idSet struct {
 	taken map[string]bool
 	next  map[string]int
@@ -149,7 +153,15 @@ func newIDs() *idSet { return &idSet{taken: map[string]bool{}, next: map[string]
 func (s *idSet) claim(want string) string {
 	id := want
 	for n := max(s.next[want], 2); s.taken[id]; n++ {
-		id = want + "-" + strconv.Itoa(n)
+		suffix := "-" + strconv.Itoa(n)
+		base := want
+		if len(base)+len(suffix) > pipeline.MaxIDLen {
+			base = base[:pipeline.MaxIDLen-len(suffix)]
+			if b := strings.TrimRight(base, "-"); b != "" {
+				base = b // x-2, not x--2, when the cut ends on a dash
+			}
+		}
+		id = base + suffix
 		s.next[want] = n + 1
 	}
 	s.taken[id] = true
@@ -219,23 +231,34 @@ func WriteOPML(w io.Writer, title string, feeds []Source) error {
 }
 
 // Merge decides what an import adds to the registry: the imported feeds
-// that are not already the config file's (same id or same URL).
-func Merge(imported, config []Source) ([]Source, []Skipped) {
-	byID := map[string]Source{}
-	byURL := map[string]Source{}
-	for _, c := range config {
-		byID[c.ID] = c
-		byURL[c.URL] = c
+// that are neither the config file's nor the registry's (same URL, or same
+// id with another URL). An import never replaces a feed.
+func Merge(imported, config, registry []Source) ([]Source, []Skipped) {
+	type feed struct{ id, where string }
+	byID := map[string]feed{}
+	byURL := map[string]feed{}
+	for _, list := range []struct {
+		feeds []Source
+		where string
+	}{{config, "the config file"}, {registry, "the registry"}} {
+		for _, f := range list.feeds {
+			if _, ok := byURL[f.URL]; !ok {
+				byURL[f.URL] = feed{f.ID, list.where}
+			}
+			if _, ok := byID[f.ID]; !ok {
+				byID[f.ID] = feed{f.ID, list.where}
+			}
+		}
 	}
 	var add []Source
 	var skipped []Skipped
 	for _, s := range imported {
-		if c, ok := byURL[s.URL]; ok {
-			skipped = append(skipped, Skipped{Outline: s.ID, Reason: fmt.Sprintf("already in the config file as %s", c.ID)})
+		if f, ok := byURL[s.URL]; ok {
+			skipped = append(skipped, Skipped{Outline: s.ID, Reason: fmt.Sprintf("already in %s as %s", f.where, f.id)})
 			continue
 		}
-		if _, ok := byID[s.ID]; ok {
-			skipped = append(skipped, Skipped{Outline: s.ID, Reason: "the config file has a feed with this id"})
+		if f, ok := byID[s.ID]; ok {
+			skipped = append(skipped, Skipped{Outline: s.ID, Reason: fmt.Sprintf("%s has a feed with this id", f.where)})
 			continue
 		}
 		add = append(add, s)
@@ -243,16 +266,17 @@ func Merge(imported, config []Source) ([]Source, []Skipped) {
 	return add, skipped
 }
 
-// Import reads an OPML file's feeds for the registry: the feeds to add, and
-// the outlines left out with the reason (no usable URL, already in the
-// config, or refused by allowed, which vets a URL added at run time; nil
-// allows every URL).
-func Import(r io.Reader, interval time.Duration, config []Source, allowed func(url string) error) ([]Source, []Skipped, error) {
+// Import reads an OPML file's feeds for the registry, given the feeds of the
+// config file and of the registry: the feeds to add (see Merge), and the
+// outlines left out with the reason (no usable URL, already in the config
+// file or the registry, or refused by allowed, which vets a URL added at run
+// time; nil allows every URL).
+func Import(r io.Reader, interval time.Duration, config, registry []Source, allowed func(url string) error) ([]Source, []Skipped, error) {
 	read, skipped, err := ReadOPML(r, interval)
 	if err != nil {
 		return nil, nil, err
 	}
-	add, also := Merge(read, config)
+	add, also := Merge(read, config, registry)
 	skipped = append(skipped, also...)
 	if allowed == nil {
 		return add, skipped, nil

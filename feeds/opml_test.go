@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,20 +94,48 @@ func TestOPMLRoundTrip(t *testing.T) {
 	assert.Equal(t, feeds, got, "ids, intervals, titles and languages survive an export and import")
 }
 
-func TestMergeSkipsConfigFeeds(t *testing.T) {
+func TestMerge(t *testing.T) {
 	t.Parallel()
 	config := []Source{{ID: "from-file", URL: "https://e.org/a.xml", Interval: 5 * time.Minute}}
-	imported := []Source{
-		{ID: "from-file", URL: "https://e.org/a.xml"},
-		{ID: "renamed", URL: "https://e.org/a.xml"},
-		{ID: "from-file", URL: "https://e.org/other.xml"},
-		{ID: "new", URL: "https://e.org/new.xml"},
+	registry := []Source{
+		{ID: "three", URL: "https://example.com/mine.xml", Interval: 5 * time.Minute},
+		{ID: "three-3", URL: "https://example.com/three-3.xml", Interval: 5 * time.Minute},
+		{ID: long64, URL: "https://example.com/long.xml", Interval: 5 * time.Minute},
 	}
-	add, skipped := Merge(imported, config)
-	assert.Equal(t, []Source{{ID: "new", URL: "https://e.org/new.xml"}}, add)
-	require.Len(t, skipped, 3)
-	assert.Contains(t, skipped[0].Reason, "already in the config file as from-file")
-	assert.Contains(t, skipped[2].Reason, "config file has a feed with this id")
+	tests := []struct {
+		name     string
+		imported []Source
+		add      []Source
+		skipped  []string // the reasons, in order
+	}{
+		{"new feed", []Source{{ID: "new", URL: "https://e.org/new.xml"}},
+			[]Source{{ID: "new", URL: "https://e.org/new.xml"}}, nil},
+		{"config feed's URL", []Source{{ID: "from-file", URL: "https://e.org/a.xml"}, {ID: "renamed", URL: "https://e.org/a.xml"}},
+			nil, []string{"already in the config file as from-file", "already in the config file as from-file"}},
+		{"registry feed's URL", []Source{{ID: "three", URL: "https://example.com/mine.xml"}, {ID: "mine", URL: "https://example.com/mine.xml"}},
+			nil, []string{"already in the registry as three", "already in the registry as three"}},
+		{"config feed's id", []Source{{ID: "from-file", URL: "https://e.org/other.xml"}},
+			nil, []string{"the config file has a feed with this id"}},
+		{"registry feed's id", []Source{{ID: "three", URL: "https://other.example.net/other.xml"}, {ID: "three-2", URL: "https://e.org/2.xml"}},
+			[]Source{{ID: "three-2", URL: "https://e.org/2.xml"}}, []string{"the registry has a feed with this id"}},
+		{"a 64-character id taken", []Source{{ID: long64, URL: "https://e.org/long.xml"}},
+			nil, []string{"the registry has a feed with this id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			add, skipped := Merge(tt.imported, config, registry)
+			assert.Equal(t, tt.add, add)
+			var reasons []string
+			for _, s := range skipped {
+				reasons = append(reasons, s.Reason)
+			}
+			assert.Equal(t, tt.skipped, reasons)
+			for _, s := range add {
+				assert.NoError(t, CheckID(s.ID))
+			}
+		})
+	}
 }
 
 func TestReadOPMLManyOutlinesOneTitle(t *testing.T) {
@@ -131,13 +160,46 @@ func TestReadOPMLManyOutlinesOneTitle(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("same-title-%d", n), got[n-1].ID)
 }
 
-func TestIDSet(t *testing.T) {
+// long64 is an id of the maximum length.
+var long64 = strings.Repeat("a", 64)
+
+func TestIDSetClaim(t *testing.T) {
 	t.Parallel()
-	ids := newIDs()
-	assert.Equal(t, "a", ids.claim("a"))
-	assert.Equal(t, "a-2", ids.claim("a"))
-	assert.Equal(t, "a-2-2", ids.claim("a-2"))
-	assert.Equal(t, "a-3", ids.claim("a"))
+	tests := []struct {
+		name   string
+		claims []string
+		want   []string
+	}{
+		{"free", []string{"a", "b"}, []string{"a", "b"}},
+		{"repeated", []string{"a", "a", "a"}, []string{"a", "a-2", "a-3"}},
+		{"a numbered id wanted", []string{"a", "a", "a-2", "a"}, []string{"a", "a-2", "a-2-2", "a-3"}},
+		{"a numbered id taken first", []string{"a-2", "a", "a"}, []string{"a-2", "a", "a-3"}},
+		{"64 characters", []string{long64, long64, long64}, []string{long64, long64[:62] + "-2", long64[:62] + "-3"}},
+		{"63 characters", []string{long64[:63], long64[:63]}, []string{long64[:63], long64[:62] + "-2"}},
+		{"the cut ends on a dash", []string{long64[:61] + "-xy", long64[:61] + "-xy"}, []string{long64[:61] + "-xy", long64[:61] + "-2"}},
+		{"shortened ids collide", []string{long64[:62] + "xa", long64[:62] + "xa", long64[:62] + "xb", long64[:62] + "xb"},
+			[]string{long64[:62] + "xa", long64[:62] + "-2", long64[:62] + "xb", long64[:62] + "-3"}},
+		{"two-digit suffix", slices.Repeat([]string{long64}, 10), func() []string {
+			ids := []string{long64}
+			for n := 2; n <= 9; n++ {
+				ids = append(ids, fmt.Sprintf("%s-%d", long64[:62], n))
+			}
+			return append(ids, long64[:61]+"-10")
+		}()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ids := newIDs()
+			var got []string
+			for _, want := range tt.claims {
+				id := ids.claim(want)
+				assert.NoError(t, CheckID(id), "a claimed id is a valid id")
+				got = append(got, id)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func FuzzReadOPML(f *testing.F) {
@@ -180,7 +242,7 @@ func TestImport(t *testing.T) {
 		}
 		return nil
 	}
-	add, skipped, err := Import(strings.NewReader(doc), DefaultInterval, config, private)
+	add, skipped, err := Import(strings.NewReader(doc), DefaultInterval, config, nil, private)
 	require.NoError(t, err)
 	require.Len(t, add, 1)
 	assert.Equal(t, "https://e.org/kept.xml", add[0].URL)
@@ -192,10 +254,10 @@ func TestImport(t *testing.T) {
 	assert.Contains(t, reasons, "from-file")
 	assert.Len(t, skipped, 2, reasons)
 
-	all, _, err := Import(strings.NewReader(doc), DefaultInterval, config, nil)
+	all, _, err := Import(strings.NewReader(doc), DefaultInterval, config, nil, nil)
 	require.NoError(t, err)
 	assert.Len(t, all, 2, "nil allows every URL")
 
-	_, _, err = Import(strings.NewReader("<html/>"), DefaultInterval, nil, nil)
+	_, _, err = Import(strings.NewReader("<html/>"), DefaultInterval, nil, nil, nil)
 	assert.Error(t, err)
 }

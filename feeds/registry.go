@@ -13,6 +13,9 @@ import (
 // ErrNotRegistered says a feed is not in the registry.
 var ErrNotRegistered = errors.New("not in the feed registry")
 
+// ErrRegistered says a feed id is already taken in the registry.
+var ErrRegistered = errors.New("id already in the feed registry")
+
 // Registry is the feeds added at run time, in the KV bucket mw_feeds: one
 // entry per feed, its key the feed id, its value Encode(source). Running
 // pollers watch it.
@@ -29,6 +32,22 @@ func (r *Registry) Put(ctx context.Context, s Source) error {
 		return fmt.Errorf("add feed %q: %w", s.ID, err)
 	}
 	if _, err := r.kv.Put(ctx, s.ID, Encode(s)); err != nil {
+		return fmt.Errorf("add feed %q: %w", s.ID, err)
+	}
+	return nil
+}
+
+// Add adds a feed whose id is not in the registry yet; it must pass Validate.
+// It fails with ErrRegistered when the id is taken, so that an import does
+// not replace a feed added since it listed the registry, nor an entry that
+// List left out because it does not decode.
+func (r *Registry) Add(ctx context.Context, s Source) error {
+	if err := Validate(s); err != nil {
+		return fmt.Errorf("add feed %q: %w", s.ID, err)
+	}
+	if _, err := r.kv.Create(ctx, s.ID, Encode(s)); errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("add feed %q: %w", s.ID, ErrRegistered)
+	} else if err != nil {
 		return fmt.Errorf("add feed %q: %w", s.ID, err)
 	}
 	return nil

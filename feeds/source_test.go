@@ -121,3 +121,27 @@ func TestRegistry(t *testing.T) {
 		t.Fatal("Watch did not return when its context ended")
 	}
 }
+
+func TestRegistryAdd(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	ctx := context.Background()
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "feeds_test"})
+	require.NoError(t, err)
+	r := NewRegistry(kv)
+
+	mine := Source{ID: "three", URL: "https://example.com/mine.xml", Interval: time.Minute}
+	require.NoError(t, r.Add(ctx, mine))
+	require.ErrorIs(t, r.Add(ctx, Source{ID: "three", URL: "https://other.example.net/other.xml", Interval: time.Minute}), ErrRegistered)
+	got, _, err := r.List(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []Source{mine}, got, "Add never replaces a feed")
+
+	_, err = kv.Put(ctx, "junk", []byte("{"))
+	require.NoError(t, err)
+	require.ErrorIs(t, r.Add(ctx, Source{ID: "junk", URL: "https://e.org/j.xml", Interval: time.Minute}), ErrRegistered, "nor an entry that does not decode")
+	require.ErrorIs(t, r.Add(ctx, Source{ID: "Bad", URL: "https://e.org/b.xml", Interval: time.Minute}), ErrInvalid)
+
+	require.NoError(t, r.Remove(ctx, "three"))
+	require.NoError(t, r.Add(ctx, mine), "a removed feed's id is free again")
+}

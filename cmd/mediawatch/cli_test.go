@@ -129,6 +129,63 @@ func TestFeedsCommands(t *testing.T) {
 	require.ErrorContains(t, err, "not in the feed registry")
 }
 
+// TestFeedsImportKeepsRegistry: an import numbers an id the registry holds
+// instead of replacing that feed, skips a URL it holds, keeps numbered ids of
+// the maximum length valid, and goes on past a feed the registry refuses.
+func TestFeedsImportKeepsRegistry(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	pipelinetest.Topology(t, js, workers.Specs()...)
+	ctx := context.Background()
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("sources:\n  - {id: from-file, url: 'https://e.org/a.xml'}\n"), 0o644))
+	nats := []string{"--config", cfg, "--nats", srv.ClientURL()}
+
+	_, _, err := runCLI(t, nil, append([]string{"feeds", "add", "https://example.com/mine.xml", "--id", "three"}, nats...)...)
+	require.NoError(t, err)
+	kv, err := js.KeyValue(ctx, pipeline.BucketFeeds)
+	require.NoError(t, err)
+	_, err = kv.Put(ctx, "junk", []byte("{")) // an entry that does not decode: List leaves it out
+	require.NoError(t, err)
+
+	long := strings.Repeat("a", pipeline.MaxIDLen)
+	opml := filepath.Join(t.TempDir(), "f.opml")
+	require.NoError(t, os.WriteFile(opml, []byte(`<opml version="2.0" xmlns:mw="https://github.com/mediawatch/mediawatch/opml"><body>
+<outline text="Three" xmlUrl="https://other.example.net/other.xml"/>
+<outline text="Mine again" xmlUrl="https://example.com/mine.xml"/>
+<outline text="Elsewhere" mw:id="from-file" xmlUrl="https://e.org/elsewhere.xml"/>
+<outline text="Long" mw:id="`+long+`" xmlUrl="https://e.org/long1.xml"/>
+<outline text="Long" mw:id="`+long+`" xmlUrl="https://e.org/long2.xml"/>
+<outline text="Junk" mw:id="junk" xmlUrl="https://e.org/junk.xml"/>
+<outline text="Last" xmlUrl="https://e.org/last.xml"/>
+</body></opml>`), 0o644))
+	out, stderr, err := runCLI(t, nil, append([]string{"feeds", "import", opml}, nats...)...)
+	require.Error(t, err, "a feed the registry refused is a failure")
+	assert.Equal(t, 1, exitCode(err, &bytes.Buffer{}))
+	assert.ErrorContains(t, err, "1 of 4 feeds not stored")
+	assert.Contains(t, out, "imported 3 feeds")
+	assert.Contains(t, stderr, `skipped "three": the registry has a feed with this id`)
+	assert.Contains(t, stderr, `skipped "from-file": the config file has a feed with this id`)
+	assert.Contains(t, stderr, `skipped "mine-again": already in the registry as three`)
+	assert.Contains(t, stderr, `skipped "junk": add feed "junk": id already in the feed registry`)
+
+	kvFeeds, _, err := feeds.NewRegistry(kv).List(ctx)
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, f := range kvFeeds {
+		got[f.ID] = f.URL
+	}
+	assert.Equal(t, map[string]string{
+		"three":          "https://example.com/mine.xml", // not replaced
+		long:             "https://e.org/long1.xml",
+		long[:62] + "-2": "https://e.org/long2.xml",
+		"last":           "https://e.org/last.xml", // after the refused one
+	}, got)
+	e, err := kv.Get(ctx, "junk")
+	require.NoError(t, err)
+	assert.Equal(t, "{", string(e.Value()), "the undecodable entry is left as it was")
+}
+
 func TestStatus(t *testing.T) {
 	srv := pipelinetest.Server(t)
 	_, js := pipelinetest.Connect(t, srv)

@@ -32,7 +32,8 @@ Feeds added here live in the KV bucket mw_feeds; running pollers pick them
 up at once, no restart needed. They may not reach loopback or private
 addresses unless poller.allow_private_networks is set (the config file's
 feeds may). Feeds from the config file are listed and exported too, but are
-changed in the file; an import skips them.
+changed in the file. An import skips a feed whose URL or id the config
+file or the registry already has: it never replaces one.
 
 `
 
@@ -135,7 +136,8 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 }
 
 // importOPML adds an OPML file's feeds to the registry, saying which it
-// left out and why.
+// left out and why. A feed the registry does not take is left out too, and
+// the import goes on with the others; it then fails once they are done.
 func importOPML(ctx context.Context, registry *feeds.Registry, path string, interval time.Duration, fromFile []feeds.Source, publicOnly bool, stdout, stderr io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -151,7 +153,16 @@ func importOPML(ctx context.Context, registry *feeds.Registry, path string, inte
 			return nil
 		}
 	}
-	add, skipped, err := feeds.Import(f, interval, fromFile, allowed)
+	lctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	registered, bad, err := registry.List(lctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("import %s: %w", path, err)
+	}
+	for _, err := range bad {
+		fmt.Fprintf(stderr, "warning: %v\n", err)
+	}
+	add, skipped, err := feeds.Import(f, interval, fromFile, registered, allowed)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", path, err)
 	}
@@ -161,15 +172,24 @@ func importOPML(ctx context.Context, registry *feeds.Registry, path string, inte
 	if len(add) == 0 && len(skipped) == 0 {
 		return fmt.Errorf("import %s: no feed with an http(s) xmlUrl found", path)
 	}
+	stored := 0
 	for _, s := range add {
+		if ctx.Err() != nil {
+			return fmt.Errorf("import %s: stopped after %d of %d feeds: %w", path, stored, len(add), ctx.Err())
+		}
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := registry.Put(pctx, s)
+		err := registry.Add(pctx, s) // Add, not Put: an import never replaces a feed
 		cancel()
 		if err != nil {
-			return fmt.Errorf("import %s: %w", path, err)
+			fmt.Fprintf(stderr, "skipped %s\n", feeds.Skipped{Outline: s.ID, Reason: err.Error()})
+			continue
 		}
+		stored++
 	}
-	fmt.Fprintf(stdout, "imported %d feeds from %s\n", len(add), path)
+	fmt.Fprintf(stdout, "imported %d feeds from %s\n", stored, path)
+	if stored < len(add) {
+		return fmt.Errorf("import %s: %d of %d feeds not stored (skipped above)", path, len(add)-stored, len(add))
+	}
 	return nil
 }
 
