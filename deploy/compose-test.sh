@@ -136,9 +136,9 @@ running() {
 	docker ps -q --filter "label=com.docker.compose.project=$project" \
 		--filter "label=com.docker.compose.service=$1" --filter status=running | wc -l | tr -d ' '
 }
-declare -A want=([nats]=1 [poller]=1 [dedup]=2 [tagger]=2 [alerter]=1)
+declare -A want=([nats]=1 [poller]=1 [dedup]=2 [tagger]=2 [alerter]=1 [notifier]=1)
 replicas=""
-for s in nats poller dedup tagger alerter; do
+for s in nats poller dedup tagger alerter notifier; do
 	got=$(running "$s")
 	replicas+=" $s=$got"
 	[[ "$got" == "${want[$s]}" ]] || fail "$s: $got running container(s), want ${want[$s]}"

@@ -165,7 +165,7 @@ restarts=$(docker ps -aq --filter "label=com.docker.compose.project=$project" |
 	awk -F: '$2 > 0 {printf " %s(%s)", $1, $2}')
 log "containers restarted by docker:${restarts:- none}"
 running=""
-for s in nats1 nats2 nats3 feeds poller dedup tagger alerter; do
+for s in nats1 nats2 nats3 feeds poller dedup tagger alerter notifier; do
 	running+=" $s=$(ctr "$s" --filter status=running | wc -l | tr -d ' ')"
 done
 log "running:$running"
