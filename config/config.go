@@ -26,6 +26,9 @@ type Config struct {
 
 	// Path is the file the config was read from ("" for defaults only).
 	Path string `yaml:"-"`
+	// fromEnv are the keys a MEDIAWATCH_* variable set, for messages to
+	// name the variable rather than a line of the file.
+	fromEnv []string
 }
 
 // NATS says which server to use and how to connect to it.

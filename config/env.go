@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -73,7 +74,10 @@ func (c *Config) applyEnv(env func(string) string) error {
 			return
 		}
 		ptr := reflect.New(field.Type())
-		if err := yaml.Unmarshal([]byte(raw), ptr.Interface()); err != nil {
+		// An unknown key in a list is as much a mistake as in the file.
+		dec := yaml.NewDecoder(strings.NewReader(raw))
+		dec.KnownFields(true)
+		if err := dec.Decode(ptr.Interface()); err != nil {
 			shown := raw
 			if secretKey(path) {
 				shown = "REDACTED"
@@ -82,6 +86,7 @@ func (c *Config) applyEnv(env func(string) string) error {
 			return
 		}
 		field.Set(ptr.Elem())
+		c.fromEnv = append(c.fromEnv, path)
 	})
 	if len(errs) > 0 {
 		return fmt.Errorf("environment: %s", strings.Join(errs, "; "))
@@ -119,4 +124,50 @@ func redact(s string) string {
 		return ""
 	}
 	return "REDACTED"
+}
+
+// EnvTypos returns a warning for each variable of names (KEY=value or
+// KEY) that looks like a misspelt MEDIAWATCH_* key: not one of the schema's
+// nor MEDIAWATCH_CONFIG, but a letter or two away from one. Such a
+// variable overrides nothing, which is easy to miss.
+func EnvTypos(names []string) []string {
+	known := []string{"MEDIAWATCH_CONFIG"}
+	for _, k := range EnvKeys() {
+		known = append(known, k.Var)
+	}
+	var out []string
+	for _, n := range names {
+		n, _, _ = strings.Cut(n, "=")
+		if !strings.HasPrefix(n, EnvPrefix) || slices.Contains(known, n) {
+			continue
+		}
+		for _, k := range known {
+			if editDistance(n, k) <= 2 {
+				out = append(out, fmt.Sprintf("%s is not a config variable: did you mean %s? (it overrides nothing)", n, k))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -93,6 +93,35 @@ func TestEnvironmentValueRefused(t *testing.T) {
 	assert.False(t, secretKey("nats.user"))
 }
 
+// A list from the environment is held to the file's rules: an unknown key
+// is refused, and a problem in it names the variable, not a line of the
+// file.
+func TestEnvironmentListsAreCheckedAsTheFileIs(t *testing.T) {
+	t.Parallel()
+	file := []byte("rules:\n  - {id: own, query: 'venezuela'}\n")
+	_, err := Parse("x.yaml", file, func(k string) string {
+		return map[string]string{"MEDIAWATCH_SOURCES": `[{id: a, url: "https://e.org/a.xml", intervall: 10m}]`}[k]
+	})
+	require.ErrorContains(t, err, "MEDIAWATCH_SOURCES")
+	assert.ErrorContains(t, err, "intervall")
+	_, err = Parse("x.yaml", file, func(k string) string {
+		return map[string]string{"MEDIAWATCH_RULES": `[{id: vz, query: "entity:nosuch"}]`}[k]
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `MEDIAWATCH_RULES: rules[0] (vz).query column 1: unknown entity "nosuch"`)
+	assert.NotContains(t, err.Error(), "x.yaml:2")
+}
+
+func TestEnvTypos(t *testing.T) {
+	t.Parallel()
+	got := EnvTypos([]string{"MEDIAWATCH_NATS_ULR=nats://x", "MEDIAWATCH_NATS_URL=nats://y", "MEDIAWATCH_CONFIG=c.yaml",
+		"MEDIAWATCH_IMAGE=mediawatch:local", "PATH=/bin", "MEDIAWATCH_LOG_LEVLE=debug"})
+	assert.Equal(t, []string{
+		"MEDIAWATCH_NATS_ULR is not a config variable: did you mean MEDIAWATCH_NATS_URL? (it overrides nothing)",
+		"MEDIAWATCH_LOG_LEVLE is not a config variable: did you mean MEDIAWATCH_LOG_LEVEL? (it overrides nothing)",
+	}, got)
+}
+
 // A stream limit set in the file or the environment is owned (applied to
 // an existing stream); a default is not.
 func TestStreamLimitsOwnedWhenSet(t *testing.T) {

@@ -66,6 +66,7 @@ func Load(path string, env func(string) string) (*Config, error) {
 // Parse is Load on bytes already read; path is used in messages only.
 func Parse(path string, data []byte, env func(string) string) (*Config, error) {
 	var root yaml.Node
+	var typeErrs []error
 	c := &Config{Path: path}
 	if len(bytes.TrimSpace(data)) > 0 {
 		if err := yaml.Unmarshal(data, &root); err != nil {
@@ -74,15 +75,15 @@ func Parse(path string, data []byte, env func(string) string) (*Config, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(c); err != nil {
+			// A value of the wrong type, an unknown key, a bad duration
+			// or size: each is a problem, and the rest is still checked.
 			var te *yaml.TypeError
-			if errors.As(err, &te) {
-				errs := make([]error, 0, len(te.Errors))
-				for _, e := range te.Errors {
-					errs = append(errs, fmt.Errorf("%s: %s", path, strings.TrimPrefix(e, "yaml: ")))
-				}
-				return nil, &Error{Path: path, Problems: errs}
+			if !errors.As(err, &te) {
+				return nil, fmt.Errorf("%s: %w", path, err)
 			}
-			return nil, fmt.Errorf("%s: %w", path, err)
+			for _, e := range te.Errors {
+				typeErrs = append(typeErrs, fmt.Errorf("%s: %s", path, explainTypeError(&root, strings.TrimPrefix(e, "yaml: "))))
+			}
 		}
 		c.Path = path
 	}
@@ -93,7 +94,7 @@ func Parse(path string, data []byte, env func(string) string) (*Config, error) {
 	}
 	c.Streams.set = c.Streams.setLimits()
 	c.applyDefaults()
-	if errs := c.validate(&lines{root: &root, path: path}); len(errs) > 0 {
+	if errs := append(typeErrs, c.validate(&lines{root: &root, path: path, env: c.fromEnv})...); len(errs) > 0 {
 		return nil, &Error{Path: path, Problems: errs}
 	}
 	return c, nil
@@ -286,6 +287,10 @@ func (c *Config) EntityIDs() map[string]bool {
 func (c *Config) validate(l *lines) []error {
 	var errs []error
 	add := func(line int, format string, args ...any) {
+		if line < 0 { // set by a variable (see lines.at)
+			errs = append(errs, fmt.Errorf("%s: %s", envVar(l.env[-line-1]), fmt.Sprintf(format, args...)))
+			return
+		}
 		errs = append(errs, fmt.Errorf("%s:%d: %s", l.path, line, fmt.Sprintf(format, args...)))
 	}
 
@@ -498,9 +503,26 @@ func checkID(add func(int, string, ...any), line int, where, id string, seen map
 type lines struct {
 	root *yaml.Node
 	path string
+	env  []string // the keys set by variables
 }
 
+// at returns the line of the value at path; -1-i when the i-th of l.env
+// (a variable) set it or what holds it.
 func (l *lines) at(path ...any) int {
+	key := ""
+	for _, p := range path {
+		s, ok := p.(string)
+		if !ok {
+			break
+		}
+		if key != "" {
+			key += "."
+		}
+		key += s
+		if i := slices.Index(l.env, key); i >= 0 {
+			return -1 - i
+		}
+	}
 	n := l.root
 	if n == nil || n.Kind == 0 {
 		return 1
@@ -541,7 +563,9 @@ func (l *lines) at(path ...any) int {
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration like 90s, 5m or 1h", n.Line, n.Value)
+		// A TypeError, so that the decoder goes on and every problem is
+		// listed.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a duration like 90s, 5m or 1h", n.Line, n.Value)}}
 	}
 	*d = Duration(v)
 	return nil
@@ -557,7 +581,7 @@ func (d Duration) String() string { return time.Duration(d).String() }
 func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseByteSize(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
 	}
 	*b = ByteSize(v)
 	return nil

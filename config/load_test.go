@@ -113,9 +113,12 @@ func TestUnknownKeyAndBadTypes(t *testing.T) {
 	tests := []struct {
 		name, yaml, want string
 	}{
-		{"unknown key", "natz: {}\n", "line 1: field natz not found"},
-		{"bad duration", "sources:\n  - {id: a, url: 'https://e.org', interval: soon}\n", `"soon" is not a duration`},
-		{"bad size", "poller: {max_body_size: lots}\n", `"lots" is not a size`},
+		{"unknown key", "natz: {}\n", "line 1: natz: unknown key"},
+		{"unknown nested key", "nats:\n  url: ''\n  bogus_key: 1\n", "line 3: nats.bogus_key: unknown key"},
+		{"bad duration", "sources:\n  - {id: a, url: 'https://e.org', interval: soon}\n", `line 2: sources[0].interval: "soon" is not a duration`},
+		{"bad size", "poller: {max_body_size: lots}\n", `line 1: poller.max_body_size: "lots" is not a size`},
+		{"not a number", "nats:\n  replicas: three\n", `line 2: nats.replicas: "three" is not a whole number`},
+		{"not a list", "sources:\n  id: a\n", `line 2: sources: a mapping is not a list`},
 		{"not yaml", "sources: [\n", "bad.yaml"},
 	}
 	for _, tt := range tests {
@@ -125,6 +128,32 @@ func TestUnknownKeyAndBadTypes(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// A bad value of one key does not hide the problems of the others: every
+// one is listed, each with its line.
+func TestEveryProblemListedWithTypeErrors(t *testing.T) {
+	_, err := Parse("mixed.yaml", []byte(`poller:
+  timeout: 5 minutes
+  bogus: 1
+nats:
+  replicas: three
+sources:
+  - {id: "Bad Id", url: "https://e.org/a.xml", interval: 1d}
+`), noEnv)
+	var cerr *Error
+	require.ErrorAs(t, err, &cerr)
+	msg := err.Error()
+	for _, want := range []string{
+		`mixed.yaml: line 2: poller.timeout: "5 minutes" is not a duration`,
+		`mixed.yaml: line 3: poller.bogus: unknown key`,
+		`mixed.yaml: line 5: nats.replicas: "three" is not a whole number`,
+		`mixed.yaml: line 7: sources[0].interval: "1d" is not a duration`,
+		`mixed.yaml:7: sources[0].id "Bad Id": must be lower-case letters`,
+	} {
+		assert.Contains(t, msg, want)
+	}
+	assert.Len(t, cerr.Problems, 5, msg)
 }
 
 func TestGazetteerCountriesMakeEntityIDs(t *testing.T) {

@@ -158,6 +158,9 @@ func start(ctx context.Context, c common, o startOptions, stdout, stderr io.Writ
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	for _, w := range config.EnvTypos(os.Environ()) {
+		log.Warn(w)
+	}
 	if cfg.Path == "" && len(cfg.Rules) == 0 {
 		fmt.Fprint(stderr, noConfigWarning)
 		log.Warn("no config file and no rules: nothing will alert", zap.String("looked_for", "--config, MEDIAWATCH_CONFIG, "+config.DefaultPath))

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -214,6 +215,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer, getenv env) error {
 	}
 	if err := parseNone(fs, args, stdout, stderr); err != nil {
 		return helpOK(err)
+	}
+	for _, w := range config.EnvTypos(os.Environ()) {
+		fmt.Fprintln(stderr, "warning:", w)
 	}
 	cfg, err := config.Find(*path, getenv)
 	if err != nil {
