@@ -84,7 +84,7 @@ func (e *email) tlsConfig() *tls.Config {
 func EmailMessage(m Message) (subject, text, html string, err error) {
 	var tb strings.Builder
 	if !m.Digest && len(m.Items) == 1 {
-		it := m.Items[0]
+		it := m.Items[0].Clip()
 		subject = fmt.Sprintf("[mediawatch] %s: %s", it.Rule, it.Title)
 		fmt.Fprintf(&tb, "%s\n%s\n\nrule %s, feed %s, language %s, %s\n", it.Title, it.URL, it.Rule, it.Feed, orUnknown(it.Lang), it.Created.UTC().Format(time.RFC3339))
 		if it.Snippet != "" {
@@ -95,6 +95,7 @@ func EmailMessage(m Message) (subject, text, html string, err error) {
 		for _, g := range m.Groups() {
 			fmt.Fprintf(&tb, "%s (%d)\n", g.Rule, g.Count)
 			for _, it := range g.Items {
+				it = it.Clip()
 				fmt.Fprintf(&tb, "  - %s\n    %s (%s, %s, %s)\n", it.Title, it.URL, it.Feed, orUnknown(it.Lang), it.Created.UTC().Format(time.RFC3339))
 			}
 			if more := g.Count - len(g.Items); more > 0 {
@@ -128,6 +129,7 @@ func htmlView(m Message) []htmlGroup {
 	for _, g := range m.Groups() {
 		hg := htmlGroup{Rule: g.Rule, Count: g.Count, More: g.Count - len(g.Items)}
 		for _, it := range g.Items {
+			it = it.Clip()
 			snippet := markBold(it.Snippet, it.Bold, template.HTMLEscapeString, func(s string) string { return "<b>" + s + "</b>" })
 			hg.Items = append(hg.Items, htmlItem{Item: it, Lang: orUnknown(it.Lang), Snippet: template.HTML(snippet)}) //nolint:gosec // escaped by markBold
 		}

@@ -47,6 +47,42 @@ type Item struct {
 	Bold    []string  `json:"bold,omitempty"`    // what matched, to set in bold in Snippet
 }
 
+// Bounds of the alert text an Item carries into a message. An alert is
+// whatever was published on alerts.<rule>; the alerter writes far less (a
+// snippet is a window of rules.SnippetRadius runes either side of what
+// matched, a title at most the reader's 4 KB, a few words in bold), so only
+// text no alerter wrote is cut, and rendering a message stays cheap and
+// small whoever made the Item.
+const (
+	MaxTitle   = 8 << 10 // bytes
+	MaxSnippet = 8 << 10 // bytes
+	MaxBold    = 50      // words set in bold
+)
+
+// Clip returns the item with its title and snippet cut to MaxTitle and
+// MaxSnippet bytes (see Cut) and at most MaxBold words in bold, the first.
+func (it Item) Clip() Item {
+	it.Title = Cut(it.Title, MaxTitle)
+	it.Snippet = Cut(it.Snippet, MaxSnippet)
+	if len(it.Bold) > MaxBold {
+		it.Bold = it.Bold[:MaxBold:MaxBold]
+	}
+	return it
+}
+
+// Cut shortens s to at most n bytes, at a rune boundary, with "…" where it
+// was cut.
+func Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	n = max(n-len("…"), 0)
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
 // Message is one delivery: a single alert, or a digest of several.
 type Message struct {
 	// ID identifies the delivery, the same on every retry: the webhook-id,

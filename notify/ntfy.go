@@ -9,6 +9,10 @@ import (
 	"strings"
 )
 
+// ntfyMessageMax bounds a message's text: ntfy makes a longer one an
+// attachment, or refuses it.
+const ntfyMessageMax = 4000
+
 // ntfy publishes to a topic as JSON (title, message, click URL, tags), with
 // a bearer token when one is set.
 type ntfy struct {
@@ -45,9 +49,9 @@ type ntfyMessage struct {
 func NtfyMessage(topic string, m Message) ([]byte, error) {
 	nm := ntfyMessage{Topic: topic}
 	if !m.Digest && len(m.Items) == 1 {
-		it := m.Items[0]
+		it := m.Items[0].Clip()
 		nm.Title = it.Rule + ": " + it.Title
-		nm.Message = fmt.Sprintf("%s\n%s, %s", it.Snippet, it.Feed, orUnknown(it.Lang))
+		nm.Message = Cut(fmt.Sprintf("%s\n%s, %s", it.Snippet, it.Feed, orUnknown(it.Lang)), ntfyMessageMax)
 		nm.Click = it.URL
 		nm.Tags = []string{it.Rule, it.Feed}
 	} else {
@@ -56,11 +60,11 @@ func NtfyMessage(topic string, m Message) ([]byte, error) {
 		for _, g := range m.Groups() {
 			fmt.Fprintf(&b, "%s (%d)\n", g.Rule, g.Count)
 			for _, it := range g.Items {
-				fmt.Fprintf(&b, "- %s (%s)\n", it.Title, it.Feed)
+				fmt.Fprintf(&b, "- %s (%s)\n", it.Clip().Title, it.Feed)
 			}
 			nm.Tags = append(nm.Tags, g.Rule)
 		}
-		nm.Message = cut(b.String(), 4000)
+		nm.Message = Cut(b.String(), ntfyMessageMax)
 		if len(m.Items) > 0 {
 			nm.Click = m.Items[len(m.Items)-1].URL
 		}

@@ -1,10 +1,12 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -43,12 +45,12 @@ type slackMessage struct {
 func SlackMessage(m Message) ([]byte, error) {
 	var sm slackMessage
 	if !m.Digest && len(m.Items) == 1 {
-		it := m.Items[0]
+		it := m.Items[0].Clip()
 		sm.Text = fmt.Sprintf("[%s] %s", it.Rule, it.Title)
 		sm.Blocks = append(sm.Blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn",
 			Text: fmt.Sprintf("*%s*\n`%s` · %s · %s", slackLink(it.URL, it.Title), slackEscape(it.Rule), slackEscape(it.Feed), slackEscape(orUnknown(it.Lang)))}})
 		if it.Snippet != "" {
-			sm.Blocks = append(sm.Blocks, slackBlock{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: cut(slackBold(it.Snippet, it.Bold), slackTextMax)}}})
+			sm.Blocks = append(sm.Blocks, slackBlock{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: Cut(slackBold(it.Snippet, it.Bold), slackTextMax)}}})
 		}
 	} else {
 		sm.Text = fmt.Sprintf("mediawatch digest: %d alerts", m.Total())
@@ -66,7 +68,7 @@ func SlackMessage(m Message) ([]byte, error) {
 			if more := g.Count - len(g.Items); more > 0 {
 				fmt.Fprintf(&b, "… and %d more\n", more)
 			}
-			sm.Blocks = append(sm.Blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: cut(b.String(), slackTextMax)}})
+			sm.Blocks = append(sm.Blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: Cut(b.String(), slackTextMax)}})
 		}
 	}
 	return json.Marshal(sm)
@@ -81,16 +83,22 @@ func (s *slack) Send(ctx context.Context, m Message) error {
 	return post(ctx, s.client, s.o.Sink, s.o.URL, body, h)
 }
 
+// The replacers of mrkdwn, made once: markBold escapes every piece of a
+// snippet between two bold words, and a replacer made per call costs more
+// than the piece.
+var (
+	slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	slackTitle   = strings.NewReplacer("|", "¦", "*", "", "\n", " ")
+)
+
 // slackEscape escapes the three characters mrkdwn gives a meaning.
-func slackEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func slackEscape(s string) string { return slackEscaper.Replace(s) }
 
 func slackLink(u, title string) string {
 	if title == "" {
 		title = u
 	}
-	title = strings.NewReplacer("|", "¦", "*", "", "\n", " ").Replace(title)
+	title = slackTitle.Replace(title)
 	return "<" + strings.ReplaceAll(u, ">", "%3E") + "|" + slackEscape(title) + ">"
 }
 
@@ -100,19 +108,19 @@ func slackBold(snippet string, bold []string) string {
 }
 
 // markBold escapes text and wraps each occurrence of the words of bold
-// with wrap, the longest words first, without nesting.
+// with wrap, the longest words first, without nesting. Whoever calls it,
+// it reads at most MaxSnippet bytes of text and MaxBold words (as Clip
+// does), and its work is about the text's length times the number of
+// words: each word is looked for once along the text, each byte is taken
+// by one span at most, and the spans are sorted, not compared pairwise.
 func markBold(text string, bold []string, escape, wrap func(string) string) string {
+	text = Cut(text, MaxSnippet)
+	bold = bold[:min(len(bold), MaxBold)]
 	type span struct{ start, end int }
 	var spans []span
 	taken := make([]bool, len(text))
-	words := append([]string(nil), bold...)
-	for i := range words {
-		for j := i + 1; j < len(words); j++ {
-			if len(words[j]) > len(words[i]) {
-				words[i], words[j] = words[j], words[i]
-			}
-		}
-	}
+	words := slices.Clone(bold)
+	slices.SortStableFunc(words, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	for _, w := range words {
 		if w == "" {
 			continue
@@ -123,14 +131,7 @@ func markBold(text string, bold []string, escape, wrap func(string) string) stri
 				break
 			}
 			s, e := from+i, from+i+len(w)
-			free := true
-			for k := s; k < e; k++ {
-				if taken[k] {
-					free = false
-					break
-				}
-			}
-			if free {
+			if !slices.Contains(taken[s:e], true) {
 				for k := s; k < e; k++ {
 					taken[k] = true
 				}
@@ -139,13 +140,8 @@ func markBold(text string, bold []string, escape, wrap func(string) string) stri
 			from = e
 		}
 	}
-	for i := range spans {
-		for j := i + 1; j < len(spans); j++ {
-			if spans[j].start < spans[i].start {
-				spans[i], spans[j] = spans[j], spans[i]
-			}
-		}
-	}
+	// The spans do not overlap: their starts differ.
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
 	var b strings.Builder
 	at := 0
 	for _, sp := range spans {
@@ -162,16 +158,4 @@ func orUnknown(lang string) string {
 		return "?"
 	}
 	return lang
-}
-
-// cut shortens s to at most n bytes, at a rune boundary, with "…".
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	n -= len("…")
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
 }

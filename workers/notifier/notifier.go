@@ -347,22 +347,33 @@ func decodeAlert(m pipeline.Message) (*pipeline.Alert, error) {
 	return &a, nil
 }
 
-// item is an alert as a person reads it.
+// Bounds of what the notifier reads of an alert's matches. Whoever may
+// publish on alerts.<rule> writes the alert; the alerter explains a firing
+// with a few matches per term, each surface the words that matched and each
+// snippet a window of rules.SnippetRadius runes either side of them, far
+// below these and notify.MaxSnippet. An alert beyond them is delivered cut,
+// not refused, and rendering it stays cheap.
+const (
+	maxMatches = 100     // matches read, the first ones
+	maxSurface = 1 << 10 // bytes of a surface
+)
+
+// item is an alert as a person reads it, its text bounded (notify.Item.Clip).
 func item(a *pipeline.Alert) notify.Item {
 	it := notify.Item{Alert: a.ID, Rule: a.Rule, Title: a.Article.Title, URL: a.Article.URL, Feed: a.Article.Feed, Lang: a.Article.Lang, Created: a.Created}
-	for _, m := range a.Matches {
+	for _, m := range a.Matches[:min(len(a.Matches), maxMatches)] {
 		if it.Snippet == "" && m.Snippet != "" {
 			it.Snippet = m.Snippet
 		}
 		if m.Surface != "" && m.Field != "feed" && m.Field != "lang" {
-			for _, part := range strings.Split(m.Surface, " … ") {
-				if !slices.Contains(it.Bold, part) {
+			for part := range strings.SplitSeq(notify.Cut(m.Surface, maxSurface), " … ") {
+				if len(it.Bold) < notify.MaxBold && !slices.Contains(it.Bold, part) {
 					it.Bold = append(it.Bold, part)
 				}
 			}
 		}
 	}
-	return it
+	return it.Clip()
 }
 
 // AlertDeliveryID is the delivery id of an alert to a sink, the same on
