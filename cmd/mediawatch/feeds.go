@@ -56,10 +56,22 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fs.Usage()
 		return fmt.Errorf("%w: feeds needs a subcommand: add, list, remove, import or export", errUsage)
 	}
-	want := map[string]int{"add": 2, "list": 1, "remove": 2, "import": 2, "export": 1}
-	if n, ok := want[pos[0]]; !ok || len(pos) != n {
+	// Each subcommand and the one argument it takes, if any.
+	want := map[string]string{"add": "the feed's URL", "list": "", "remove": "the id of the feed", "import": "an OPML file", "export": ""}
+	arg, ok := want[pos[0]]
+	switch {
+	case !ok:
 		fs.Usage()
-		return fmt.Errorf("%w: feeds %s", errUsage, strings.Join(pos, " "))
+		return fmt.Errorf("%w: unknown subcommand feeds %s: want add, list, remove, import or export", errUsage, pipeline.Quote(pos[0]))
+	case arg != "" && len(pos) == 1:
+		return fmt.Errorf("%w: feeds %s needs %s", errUsage, pos[0], arg)
+	case arg == "" && len(pos) > 1, len(pos) > 2:
+		return fmt.Errorf("%w: feeds %s: unexpected %s", errUsage, pos[0], pipeline.Quote(strings.Join(pos[1+min(len(arg), 1):], " ")))
+	}
+	if pos[0] == "remove" {
+		if err := feeds.CheckID(pos[1]); err != nil {
+			return fmt.Errorf("%w: feeds remove: %w", errUsage, err)
+		}
 	}
 	src := feeds.Source{ID: *id, URL: pos[len(pos)-1], Interval: *interval, Lang: *lang}
 	if pos[0] == "add" {

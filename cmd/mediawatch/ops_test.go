@@ -186,6 +186,25 @@ func TestStrayArgumentsAreUsageErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "give a config file with --config")
 }
 
+// feeds says what is missing or extra, before it connects.
+func TestFeedsUsageErrorsSayWhat(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"add"}, "feeds add needs the feed's URL"},
+		{[]string{"remove"}, "feeds remove needs the id of the feed"},
+		{[]string{"import"}, "feeds import needs an OPML file"},
+		{[]string{"bogus"}, `unknown subcommand feeds "bogus": want add, list, remove, import or export`},
+		{[]string{"list", "x"}, `feeds list: unexpected "x"`},
+		{[]string{"remove", "Bad Id"}, `feeds remove: id "Bad Id": must be lower-case letters`},
+	} {
+		_, _, err := runCLI(t, nil, append([]string{"feeds"}, tt.args...)...)
+		require.ErrorIs(t, err, errUsage, tt.args)
+		assert.ErrorContains(t, err, tt.want, tt.args)
+	}
+}
+
 // bench refuses flags that make no sense before it starts a run.
 func TestBenchRefusesBadFlags(t *testing.T) {
 	for _, tt := range []struct {
