@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -302,6 +303,14 @@ func (c *Config) validate(l *lines) []error {
 			}
 		}
 	}
+	for _, a := range []struct {
+		key  []any
+		addr string
+	}{{[]any{"http", "listen"}, c.HTTP.Listen}, {[]any{"nats", "embedded", "listen"}, c.NATS.Embedded.Listen}} {
+		if err := checkListen(a.addr); err != nil {
+			add(l.at(a.key...), "%s %q: %v", joinKey(a.key), a.addr, err)
+		}
+	}
 	if err := c.NATS.Auth().Check(); err != nil {
 		add(l.at("nats"), "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
@@ -495,6 +504,27 @@ func checkID(add func(int, string, ...any), line int, where, id string, seen map
 		add(line, "%s.id %q: used twice", where, id)
 	}
 	seen[id] = true
+}
+
+// checkListen checks a listen address: host:port, the host optional (all
+// interfaces) and the port a number.
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("not an address like 127.0.0.1:9090 or :9090")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q: not a number from 0 to 65535", port)
+	}
+	return nil
+}
+
+func joinKey(key []any) string {
+	parts := make([]string, len(key))
+	for i, k := range key {
+		parts[i] = fmt.Sprint(k)
+	}
+	return strings.Join(parts, ".")
 }
 
 // lines finds the line of a value in the parsed YAML document, to point at

@@ -119,6 +119,8 @@ func TestUnknownKeyAndBadTypes(t *testing.T) {
 		{"bad size", "poller: {max_body_size: lots}\n", `line 1: poller.max_body_size: "lots" is not a size`},
 		{"not a number", "nats:\n  replicas: three\n", `line 2: nats.replicas: "three" is not a whole number`},
 		{"not a list", "sources:\n  id: a\n", `line 2: sources: a mapping is not a list`},
+		{"bad http listen", "http: {listen: not-an-addr}\n", `bad.yaml:1: http.listen "not-an-addr": not an address like 127.0.0.1:9090`},
+		{"bad embedded port", "nats:\n  embedded: {listen: '127.0.0.1:http'}\n", `bad.yaml:2: nats.embedded.listen "127.0.0.1:http": port "http": not a number`},
 		{"not yaml", "sources: [\n", "bad.yaml"},
 	}
 	for _, tt := range tests {

@@ -102,6 +102,9 @@ func (p *Process) Run(ctx context.Context) error {
 		p.ready.Store(false)
 		_ = nc.FlushTimeout(pipeline.CloseWait) // acks and publishes still buffered
 		nc.Close()
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return nil // stopped while starting: not a failure
+		}
 		if ctx.Err() != nil || err != nil {
 			return err
 		}

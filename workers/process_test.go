@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	natstest "github.com/nats-io/nats-server/v2/test"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
@@ -92,6 +93,38 @@ func TestProcessReturnsWhenAStageCannotStart(t *testing.T) {
 		require.ErrorContains(t, err, "sink ops-hook: environment variable MW_PROCESS_TEST_UNSET_SECRET (secret_env) is not set")
 	case <-time.After(time.Minute):
 		t.Fatal("Run did not return although its stage could not start")
+	}
+}
+
+// Stopped while it is still setting up the streams (here on a server
+// without JetStream, where that never succeeds), Run returns nil: a stop is
+// not a failure.
+func TestProcessStoppedWhileStartingIsNoFailure(t *testing.T) {
+	t.Parallel()
+	opts := natstest.DefaultTestOptions
+	opts.Port = -1
+	opts.NoLog = true
+	srv := natstest.RunServer(&opts) // JetStream off
+	t.Cleanup(srv.Shutdown)
+	dedup, err := Lookup("dedup")
+	require.NoError(t, err)
+	cfg := config.Default()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	log := zaptest.NewLogger(t)
+	p := &Process{Stages: []Stage{dedup}, Config: cfg, Log: log,
+		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
+			return pipeline.Connect(ctx, srv.ClientURL(), "test", pipeline.Auth{}, log, closed)
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	require.Eventually(t, func() bool { return p.conn.Load() != nil }, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(time.Minute):
+		t.Fatal("Run did not return after its context ended")
 	}
 }
 

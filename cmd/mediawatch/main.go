@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func main() {
@@ -38,6 +41,21 @@ func exitCode(err error, stderr io.Writer) int {
 		return 2
 	default:
 		fmt.Fprintln(stderr, "mediawatch:", err)
+		if hint := hint(err); hint != "" {
+			fmt.Fprintln(stderr, "mediawatch:", hint)
+		}
 		return 1
 	}
+}
+
+// hint says what the NATS errors a command meets on a server it did not
+// expect most often mean.
+func hint(err error) string {
+	switch {
+	case errors.Is(err, jetstream.ErrStreamNotFound), errors.Is(err, jetstream.ErrConsumerNotFound):
+		return "no pipeline has run on this server yet: start mediawatch run or a worker once (they create the streams), or check --nats"
+	case errors.Is(err, jetstream.ErrJetStreamNotEnabled), errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount), errors.Is(err, nats.ErrNoResponders):
+		return "the server answers without JetStream: start nats-server with -js (or enable JetStream for the account)"
+	}
+	return ""
 }

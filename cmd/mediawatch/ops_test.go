@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	natstest "github.com/nats-io/nats-server/v2/test"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
@@ -203,6 +204,28 @@ func TestFeedsUsageErrorsSayWhat(t *testing.T) {
 		require.ErrorIs(t, err, errUsage, tt.args)
 		assert.ErrorContains(t, err, tt.want, tt.args)
 	}
+}
+
+// On a server where no pipeline has run, or without JetStream, a command
+// says what that means besides the server's error.
+func TestNATSErrorsGetAHint(t *testing.T) {
+	srv := pipelinetest.Server(t)
+	_, _, err := runCLI(t, nil, "alerts", "tail", "--since", "1h", "--nats", srv.ClientURL())
+	require.Error(t, err)
+	var b strings.Builder
+	assert.Equal(t, 1, exitCode(err, &b))
+	assert.Contains(t, b.String(), "no pipeline has run on this server yet", b.String())
+
+	opts := natstest.DefaultTestOptions
+	opts.Port = -1
+	opts.NoLog = true
+	plain := natstest.RunServer(&opts) // JetStream off
+	t.Cleanup(plain.Shutdown)
+	_, _, err = runCLI(t, nil, "status", "--nats", plain.ClientURL())
+	require.Error(t, err)
+	b.Reset()
+	assert.Equal(t, 1, exitCode(err, &b))
+	assert.Contains(t, b.String(), "start nats-server with -js", b.String())
 }
 
 // bench refuses flags that make no sense before it starts a run.
