@@ -108,3 +108,16 @@ func TestClip(t *testing.T) {
 	assert.True(t, utf8.ValidString(huge.Snippet))
 	assert.Equal(t, bold[:MaxBold], huge.Bold)
 }
+
+// A title as long as the reader lets through (4 KB) keeps the Slack
+// section that links it within Block Kit's 3000 characters.
+func TestSlackLongTitleFits(t *testing.T) {
+	body, err := SlackMessage(Message{ID: "m", Items: []Item{{Alert: "a", Rule: "r", Title: strings.Repeat("Ölpreis ", 512), URL: "https://e.org/a", Feed: "f"}}})
+	require.NoError(t, err)
+	var sm slackMessage
+	require.NoError(t, json.Unmarshal(body, &sm))
+	require.NotEmpty(t, sm.Blocks)
+	require.NotNil(t, sm.Blocks[0].Text)
+	assert.LessOrEqual(t, utf8.RuneCountInString(sm.Blocks[0].Text.Text), slackTextMax)
+	assert.Contains(t, sm.Blocks[0].Text.Text, "…")
+}

@@ -18,7 +18,10 @@ type slack struct {
 
 // Block Kit limits: a section's text, and blocks per message.
 const (
-	slackTextMax   = 3000
+	slackTextMax = 3000
+	// slackTitleMax leaves the linked title's section (the URL, up to the
+	// reader's 4 KB, is not cut) room within slackTextMax most of the time.
+	slackTitleMax  = 1000
 	slackBlocksMax = 50
 )
 
@@ -48,7 +51,7 @@ func SlackMessage(m Message) ([]byte, error) {
 		it := m.Items[0].Clip()
 		sm.Text = fmt.Sprintf("[%s] %s", it.Rule, it.Title)
 		sm.Blocks = append(sm.Blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn",
-			Text: fmt.Sprintf("*%s*\n`%s` · %s · %s", slackLink(it.URL, it.Title), slackEscape(it.Rule), slackEscape(it.Feed), slackEscape(orUnknown(it.Lang)))}})
+			Text: fmt.Sprintf("*%s*\n`%s` · %s · %s", slackLink(it.URL, Cut(it.Title, slackTitleMax)), slackEscape(it.Rule), slackEscape(it.Feed), slackEscape(orUnknown(it.Lang)))}})
 		if it.Snippet != "" {
 			sm.Blocks = append(sm.Blocks, slackBlock{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: Cut(slackBold(it.Snippet, it.Bold), slackTextMax)}}})
 		}
