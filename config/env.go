@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -82,7 +83,19 @@ func (c *Config) applyEnv(env func(string) string) error {
 			if secretKey(path) {
 				shown = "REDACTED"
 			}
-			errs = append(errs, fmt.Sprintf("%s=%q (%s): %s", name, shown, path, strings.TrimPrefix(err.Error(), "yaml: ")))
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				// As for the file: each problem, naming its key.
+				var root yaml.Node
+				_ = yaml.Unmarshal([]byte(raw), &root)
+				parts := make([]string, len(te.Errors))
+				for i, e := range te.Errors {
+					parts[i] = explainTypeError(&root, strings.TrimPrefix(e, "yaml: "))
+				}
+				msg = strings.Join(parts, "; ")
+			}
+			errs = append(errs, fmt.Sprintf("%s=%q (%s): %s", name, shown, path, msg))
 			return
 		}
 		field.Set(ptr.Elem())
