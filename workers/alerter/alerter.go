@@ -199,7 +199,11 @@ func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipel
 		e := engine.Load()
 		t := now()
 		alerts := e.Evaluate(a, t)
-		outs, err := e.spikeAlerts(ctx, a, t, claims, state)
+		at := m.Stored
+		if at.IsZero() || at.After(t) {
+			at = t
+		}
+		outs, err := e.spikeAlerts(ctx, a, at, t, claims, state)
 		if err != nil {
 			return pipeline.Result{}, err
 		}

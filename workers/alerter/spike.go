@@ -93,7 +93,9 @@ func (j JSSpikes) Fire(ctx context.Context, rule string, slot, quiet int64) (boo
 		return false, nil
 	}
 	if _, err := j.KV.Update(ctx, key, val, e.Revision()); err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
+		// Another replica fired first (a replicated bucket reports that
+		// as a revision mismatch only).
+		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			return false, nil
 		}
 		return false, fmt.Errorf("fire spike rule %s: %w", rule, err)
@@ -104,8 +106,11 @@ func (j JSSpikes) Fire(ctx context.Context, rule string, slot, quiet int64) (boo
 // spikeAlerts evaluates the spike rules on an article: a story mentioning a
 // rule's entity is counted once (its first article to arrive claims it),
 // and once counted, the rule fires when the counts say so, at most once a
-// window.
-func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, now time.Time, claims Claims, state SpikeState) ([]pipeline.Output, error) {
+// window. The story counts in the slot of at, when the article was stored
+// in its stream: a redelivery, however late, counts it in the same slot
+// and fires the same alert again (the same Msg-Id), where the slot of its
+// handling would count it twice and lose the alert.
+func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now time.Time, claims Claims, state SpikeState) ([]pipeline.Output, error) {
 	if len(e.spikes) == 0 || a.Story == nil || claims == nil || state == nil {
 		return nil, nil
 	}
@@ -127,7 +132,7 @@ func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, now time.
 		if !ok {
 			continue // the story is counted already
 		}
-		slot := story.SlotOf(now)
+		slot := story.SlotOf(at)
 		if err := state.Record(ctx, sp.Rule, slot, a.Story.ID); err != nil {
 			return nil, err
 		}

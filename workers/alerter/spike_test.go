@@ -82,3 +82,48 @@ func TestSpikeBurstFiresOnceSteadyNever(t *testing.T) {
 	// The stream goes back to steady: no more alert.
 	steady(clock.Add(6 * time.Hour))
 }
+
+// A message that fires a spike and is redelivered (its alert not stored:
+// the publish failed, or the process died) in a later slot fires the same
+// alert again: its story counts in the slot the message was stored in, once.
+func TestSpikeRedeliveredInALaterSlotFiresAgain(t *testing.T) {
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	pipelinetest.Topology(t, js)
+	ctx := context.Background()
+	kv, err := js.KeyValue(ctx, pipeline.BucketAlerted)
+	require.NoError(t, err)
+	e, err := Compile(Config{Spikes: []story.Spike{{Rule: "breaking", Entity: "venezuela", Factor: 1, Window: time.Hour, Min: 1}}})
+	require.NoError(t, err)
+	var p atomic.Pointer[Engine]
+	p.Store(e)
+	state := JSSpikes{JS: js, KV: kv}
+	clock := time.Date(2026, 11, 3, 10, 4, 30, 0, time.UTC)
+	h := Handle(&p, func() time.Time { return clock }, KVClaims{KV: kv}, state)
+	msg := func(id, storyID string, stored time.Time) pipeline.Message {
+		a := testArticle()
+		a.ID = pipelinetest.ID(id)
+		a.Story = &pipeline.Story{ID: pipelinetest.ID(storyID), Size: 1}
+		return pipeline.Message{Data: pipeline.Encode(a), Stored: stored}
+	}
+	// A baseline two days before.
+	_, err = h(ctx, msg("old", "old-story", clock.Add(-48*time.Hour)))
+	require.NoError(t, err)
+
+	m := msg("new", "new-story", clock)
+	first, err := h(ctx, m)
+	require.NoError(t, err)
+	require.Len(t, first.Outputs, 1, "the new story fires")
+	clock = clock.Add(time.Minute) // 10:05:30: the next slot
+	m.Delivered = 2
+	again, err := h(ctx, m)
+	require.NoError(t, err)
+	require.Len(t, again.Outputs, 1, "the redelivery fires the same alert again")
+	assert.Equal(t, first.Outputs[0].MsgID, again.Outputs[0].MsgID, "one alert in the stream")
+	counts, err := state.Counts(ctx, "breaking")
+	require.NoError(t, err)
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	assert.Equal(t, 2, total, "each story counted once: %v", counts)
+}
