@@ -259,21 +259,22 @@ func (w *Worker) Run(ctx context.Context) error {
 // start runs a sink (w.mu held): its runner and, with volume control, its
 // digests.
 func (w *Worker) start(s *sinkConf) {
-	if len(s.Rules) == 0 {
-		return
-	}
 	ctx, cancel := context.WithCancel(w.ctx)
 	sr := &sinkRun{cancel: cancel, done: make(chan struct{})}
 	sr.cur.Store(s)
 	w.sinks[s.ID] = sr
-	// The runner names the worker itself.
-	r := pipeline.NewRunner(w.js, SinkSpec(s.ID, s.Rules), w.handle(sr), w.base.With(zap.String("sink", s.ID)), pipeline.RunnerOptions{
-		Metrics:          w.metrics,
-		Backoff:          func(attempt uint64) time.Duration { return sr.cur.Load().backoff().Delay(attempt) }, // max_delay as reloaded
-		DeadLetterHeader: map[string]string{HeaderSink: s.ID},
-	})
 	var inner sync.WaitGroup
-	inner.Go(func() { _ = r.Run(ctx) })
+	// A sink no rule names gets no alerts (it has no consumer), but still
+	// sends the digest it was gathering before a reload took its rules.
+	if len(s.Rules) > 0 {
+		// The runner names the worker itself.
+		r := pipeline.NewRunner(w.js, SinkSpec(s.ID, s.Rules), w.handle(sr), w.base.With(zap.String("sink", s.ID)), pipeline.RunnerOptions{
+			Metrics:          w.metrics,
+			Backoff:          func(attempt uint64) time.Duration { return sr.cur.Load().backoff().Delay(attempt) }, // max_delay as reloaded
+			DeadLetterHeader: map[string]string{HeaderSink: s.ID},
+		})
+		inner.Go(func() { _ = r.Run(ctx) })
+	}
 	inner.Go(func() { w.digests(ctx, sr, w.log.With(zap.String("sink", s.ID))) })
 	w.wg.Go(func() { inner.Wait(); close(sr.done) })
 }
@@ -303,7 +304,7 @@ func (w *Worker) Reload(cfg Config) error {
 	// deleted consumer again (with the filter it started with).
 	var stopping []*sinkRun
 	for id, sr := range w.sinks {
-		if s, ok := sinks[id]; ok && len(s.Rules) > 0 && slices.Equal(s.Rules, sr.cur.Load().Rules) {
+		if s, ok := sinks[id]; ok && slices.Equal(s.Rules, sr.cur.Load().Rules) {
 			continue
 		}
 		sr.cancel()

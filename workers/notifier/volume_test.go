@@ -246,3 +246,36 @@ rules: [{id: tankers, query: x, notify: [phone]}]
 	assert.Len(t, st.Pending, 1)
 	assert.Equal(t, uint64(1), metrics.Counter(`mediawatch_notifier_folded_total{sink="phone"}`).Load())
 }
+
+// A digest sink that a reload leaves without rules still sends the digest
+// it was gathering when it is due: it only gets no new alerts.
+func TestDigestOfASinkNoRuleNamesAnyMore(t *testing.T) {
+	_, js := setup(t)
+	rcv := newReceiver(t, nil)
+	clk := newClock(time.Date(2026, 11, 27, 8, 10, 0, 0, time.UTC))
+	sinks := `
+sinks: [{id: desk, type: webhook, url: %q, secret_env: HOOK_SECRET, allow_private: true, mode: digest, every: 1h}]
+rules:
+  - {id: tankers, query: x%s}
+`
+	vars := map[string]string{"HOOK_SECRET": testSecret}
+	named := notifierConfig(t, fmt.Sprintf(sinks, rcv.srv.URL, ", notify: [desk]"), vars)
+	named.Now = clk.now
+	w, _ := startWorker(t, js, named)
+	for i := range 2 {
+		publishAlert(t, js, testAlert("tankers", i))
+	}
+	waitSettled(t, js, "notifier-desk")
+	st, _ := sinkState(t, js, "desk")
+	require.Len(t, st.Pending, 2)
+
+	unnamed := notifierConfig(t, fmt.Sprintf(sinks, rcv.srv.URL, ""), vars)
+	unnamed.Now = clk.now
+	require.NoError(t, w.Reload(unnamed))
+	clk.set(time.Date(2026, 11, 27, 9, 10, 1, 0, time.UTC))
+	require.Eventually(t, func() bool { _, n := rcv.counts(); return n == 1 }, 15*time.Second, 10*time.Millisecond, "the digest gathered before the reload")
+	_, accepted := rcv.snapshot()
+	var dg digestOf
+	require.NoError(t, json.Unmarshal(accepted[0].body, &dg))
+	assert.Equal(t, 2, dg.Count)
+}
