@@ -27,12 +27,17 @@ func (b Backoff) Sequence() *backoff.ExponentialBackOff {
 	}
 }
 
-// Delay is the delay before retry number attempt (1 for the first).
+// Delay is the delay before retry number attempt (1 for the first), never
+// more than Max: the jitter applies after the cap, and a sink's max_delay
+// is a promise.
 func (b Backoff) Delay(attempt uint64) time.Duration {
 	s := b.Sequence()
 	d := s.NextBackOff()
 	for i := uint64(1); i < min(attempt, 32); i++ {
 		d = s.NextBackOff()
+	}
+	if b.Max > 0 {
+		d = min(d, b.Max)
 	}
 	return d
 }
