@@ -142,9 +142,17 @@ func storyOf(a *pipeline.Article) *pipeline.Story {
 // Claims remember which article of a story alerted a rule.
 type Claims interface {
 	// Claim makes owner the holder of key unless another owner holds it,
-	// and reports whether owner holds it.
+	// and reports whether owner holds it and has not settled it: a
+	// redelivery of an attempt whose outputs may not be stored claims
+	// again, an article read again once they are stored (a consumer made
+	// anew, reading the stream from its start) does not.
 	Claim(ctx context.Context, key, owner string) (bool, error)
+	// Settle records that owner's outputs for key are stored.
+	Settle(ctx context.Context, key, owner string) error
 }
+
+// settled marks a claim whose outputs are stored.
+const settled = " settled"
 
 // ClaimKey is the key of the claim of a rule on a story: <rule>.<story id>.
 func ClaimKey(rule, story string) string { return rule + "." + story }
@@ -169,6 +177,24 @@ func (c KVClaims) Claim(ctx context.Context, key, owner string) (bool, error) {
 		return false, fmt.Errorf("read claim %s: %w", key, err)
 	}
 	return string(e.Value()) == owner, nil
+}
+
+// Settle implements Claims: owner's claim becomes "<owner> settled", which
+// Claim no longer takes for owner's. A claim another owner holds, or one
+// settled already, is left as it is.
+func (c KVClaims) Settle(ctx context.Context, key, owner string) error {
+	e, err := c.KV.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("settle claim %s: %w", key, err)
+	}
+	if string(e.Value()) != owner {
+		return nil
+	}
+	if _, err := c.KV.Update(ctx, key, []byte(owner+settled), e.Revision()); err != nil &&
+		!errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return fmt.Errorf("settle claim %s: %w", key, err)
+	}
+	return nil
 }
 
 // Handle is the stage's logic: one output per rule the article fires, with
@@ -203,19 +229,21 @@ func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipel
 		if at.IsZero() || at.After(t) {
 			at = t
 		}
-		outs, err := e.spikeAlerts(ctx, a, at, t, claims, state)
+		outs, held, err := e.spikeAlerts(ctx, a, at, t, claims, state)
 		if err != nil {
 			return pipeline.Result{}, err
 		}
 		for _, al := range alerts {
 			if claims != nil && a.Story != nil && !e.PerArticle(al.Rule) {
-				ok, err := claims.Claim(ctx, ClaimKey(al.Rule, a.Story.ID), a.ID)
+				key := ClaimKey(al.Rule, a.Story.ID)
+				ok, err := claims.Claim(ctx, key, a.ID)
 				if err != nil {
 					return pipeline.Result{}, err
 				}
 				if !ok {
 					continue // the story alerted this rule already
 				}
+				held = append(held, key)
 			}
 			outs = append(outs, pipeline.Output{
 				Subject: pipeline.Subject(pipeline.SubjectAlerts, al.Rule),
@@ -224,11 +252,21 @@ func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipel
 			})
 		}
 		res := pipeline.Outputs(outs...)
-		if metrics != nil && len(outs) > 0 {
-			res.After = func(context.Context) error {
-				t := now()
-				for _, o := range outs { // the alerts sent: spikes, and a story's first match
-					metrics.Alerted(strings.TrimPrefix(o.Subject, pipeline.SubjectAlerts+"."), a.Fetched, t)
+		if (metrics != nil && len(outs) > 0) || len(held) > 0 {
+			res.After = func(ctx context.Context) error {
+				// The alerts are stored: the claims are settled, so that
+				// this article read again does not alert again once the
+				// stream's duplicate window has passed.
+				for _, key := range held {
+					if err := claims.Settle(ctx, key, a.ID); err != nil {
+						return err
+					}
+				}
+				if metrics != nil {
+					t := now()
+					for _, o := range outs { // the alerts sent: spikes, and a story's first match
+						metrics.Alerted(strings.TrimPrefix(o.Subject, pipeline.SubjectAlerts+"."), a.Fetched, t)
+					}
 				}
 				return nil
 			}

@@ -110,11 +110,13 @@ func (j JSSpikes) Fire(ctx context.Context, rule string, slot, quiet int64) (boo
 // in its stream: a redelivery, however late, counts it in the same slot
 // and fires the same alert again (the same Msg-Id), where the slot of its
 // handling would count it twice and lose the alert.
-func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now time.Time, claims Claims, state SpikeState) ([]pipeline.Output, error) {
+//
+// It returns the alerts and the claims it holds, to settle once they are
+// stored.
+func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now time.Time, claims Claims, state SpikeState) (out []pipeline.Output, held []string, err error) {
 	if len(e.spikes) == 0 || a.Story == nil || claims == nil || state == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var out []pipeline.Output
 	for _, sp := range e.spikes {
 		var hits []pipeline.Entity
 		for _, ent := range a.Entities {
@@ -125,20 +127,22 @@ func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now t
 		if len(hits) == 0 {
 			continue
 		}
-		ok, err := claims.Claim(ctx, ClaimKey(sp.Rule, a.Story.ID), a.ID)
+		key := ClaimKey(sp.Rule, a.Story.ID)
+		ok, err := claims.Claim(ctx, key, a.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok {
 			continue // the story is counted already
 		}
+		held = append(held, key)
 		slot := story.SlotOf(at)
 		if err := state.Record(ctx, sp.Rule, slot, a.Story.ID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		perSlot, err := state.Counts(ctx, sp.Rule)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		k := int64(sp.Window / story.Slot)
 		c := story.CountSpike(perSlot, slot, k)
@@ -147,7 +151,7 @@ func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now t
 		}
 		fire, err := state.Fire(ctx, sp.Rule, slot, k)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if fire {
 			out = append(out, pipeline.Output{
@@ -157,7 +161,7 @@ func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now t
 			})
 		}
 	}
-	return out, nil
+	return out, held, nil
 }
 
 // spikeToken stands for the article id in a spike alert's ids: one alert
