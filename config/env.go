@@ -72,6 +72,7 @@ func (c *Config) applyEnv(env func(string) string) error {
 		}
 		if field.Kind() == reflect.String {
 			field.SetString(raw)
+			c.fromEnv = append(c.fromEnv, path)
 			return
 		}
 		ptr := reflect.New(field.Type())

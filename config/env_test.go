@@ -112,6 +112,34 @@ func TestEnvironmentListsAreCheckedAsTheFileIs(t *testing.T) {
 	assert.NotContains(t, err.Error(), "x.yaml:2")
 }
 
+// A string from a variable is named as the culprit too, and each NATS
+// setting's problem on its own; a URL without a scheme, which nats.go
+// takes, is a URL, and a bad one is shown without its password.
+func TestEnvironmentStringsAreNamed(t *testing.T) {
+	t.Parallel()
+	file := []byte("nats:\n  embedded: {listen: '127.0.0.1:4222'}\n")
+	_, err := Parse("x.yaml", file, func(k string) string {
+		return map[string]string{"MEDIAWATCH_NATS_CREDS": "/nonexistent/mw.creds", "MEDIAWATCH_NATS_TLS_CA": "/nonexistent/ca.pem"}[k]
+	})
+	var cerr *Error
+	require.ErrorAs(t, err, &cerr)
+	require.Len(t, cerr.Problems, 2, err.Error())
+	assert.Contains(t, err.Error(), "MEDIAWATCH_NATS_CREDS: nats connection settings: creds:")
+	assert.Contains(t, err.Error(), "MEDIAWATCH_NATS_TLS_CA: nats connection settings: tls.ca:")
+	assert.NotContains(t, err.Error(), "x.yaml:1")
+	assert.NotContains(t, err.Error(), "x.yaml:2")
+
+	_, err = Parse("x.yaml", file, func(k string) string {
+		return map[string]string{"MEDIAWATCH_NATS_URL": "bob:pw2SECRET@h3:4222"}[k]
+	})
+	require.NoError(t, err, "host:port with user info and no scheme")
+	_, err = Parse("x.yaml", file, func(k string) string {
+		return map[string]string{"MEDIAWATCH_NATS_URL": "bob:pw2SECRET@%zz"}[k]
+	})
+	require.ErrorContains(t, err, "MEDIAWATCH_NATS_URL: nats.url")
+	assert.NotContains(t, err.Error(), "pw2SECRET")
+}
+
 func TestEnvTypos(t *testing.T) {
 	t.Parallel()
 	got := EnvTypos([]string{"MEDIAWATCH_NATS_ULR=nats://x", "MEDIAWATCH_NATS_URL=nats://y", "MEDIAWATCH_CONFIG=c.yaml",

@@ -297,7 +297,12 @@ func (c *Config) validate(l *lines) []error {
 
 	if c.NATS.URL != "" {
 		for _, part := range strings.Split(c.NATS.URL, ",") {
-			u, err := url.Parse(strings.TrimSpace(part))
+			part = strings.TrimSpace(part)
+			full := part
+			if !strings.Contains(full, "://") {
+				full = "nats://" + full // nats.go takes host:port alone
+			}
+			u, err := url.Parse(full)
 			if err != nil || u.Host == "" {
 				add(l.at("nats", "url"), "nats.url %q: not a URL like nats://host:4222", pipeline.RedactURL(part))
 			}
@@ -312,7 +317,21 @@ func (c *Config) validate(l *lines) []error {
 		}
 	}
 	if err := c.NATS.Auth().Check(); err != nil {
-		add(l.at("nats"), "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		// Each problem at the key it names (creds: ..., tls.ca: ...), the
+		// others at nats.
+		for _, e := range unjoin(err) {
+			path := []any{"nats"}
+			msg := e.Error()
+			for _, k := range []string{"creds", "nkey", "tls.ca", "tls.cert", "tls.key"} {
+				if strings.Contains(msg, ": "+k+": ") {
+					for _, part := range strings.Split(k, ".") {
+						path = append(path, part)
+					}
+					break
+				}
+			}
+			add(l.at(path...), "%s", strings.ReplaceAll(msg, "\n", "; "))
+		}
 	}
 	if c.Log.Format != "" && c.Log.Format != "json" && c.Log.Format != "console" {
 		add(l.at("log", "format"), "log.format %q: must be json or console (empty: console on a terminal, json otherwise)", c.Log.Format)
@@ -504,6 +523,14 @@ func checkID(add func(int, string, ...any), line int, where, id string, seen map
 		add(line, "%s.id %q: used twice", where, id)
 	}
 	seen[id] = true
+}
+
+// unjoin returns the errors errors.Join put together, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // checkListen checks a listen address: host:port, the host optional (all

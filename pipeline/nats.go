@@ -191,7 +191,14 @@ func why(urls string, err error) error {
 func RedactURL(s string) string {
 	parts := strings.Split(s, ",")
 	for i, p := range parts {
-		u, err := url.Parse(strings.TrimSpace(p))
+		p = strings.TrimSpace(p)
+		// nats.go takes host:port without a scheme (alice:pw@host:4222
+		// too), which url.Parse reads as the scheme "alice".
+		bare := !strings.Contains(p, "://")
+		if bare {
+			p = "nats://" + p
+		}
+		u, err := url.Parse(p)
 		switch {
 		case err != nil && strings.Contains(p, "@"):
 			parts[i] = "REDACTED"
@@ -203,6 +210,9 @@ func RedactURL(s string) string {
 				u.User = url.User("REDACTED")
 			}
 			parts[i] = u.String()
+			if bare {
+				parts[i] = strings.TrimPrefix(parts[i], "nats://")
+			}
 		}
 	}
 	return strings.Join(parts, ",")

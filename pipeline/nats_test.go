@@ -27,6 +27,10 @@ func TestRedactURL(t *testing.T) {
 		{"tls://bob:pw@host", "tls://bob:REDACTED@host"},
 		{"", ""},
 		{"%zz:pw@host", "REDACTED"},
+		{"alice:s3cret@127.0.0.1:4222", "alice:REDACTED@127.0.0.1:4222"}, // no scheme: nats.go takes it
+		{"t0ken@host:4222", "REDACTED@host:4222"},
+		{"127.0.0.1:4222", "127.0.0.1:4222"},
+		{"a:x@n1:4222, b:y@n2:4222", "a:REDACTED@n1:4222,b:REDACTED@n2:4222"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, RedactURL(tt.in), tt.in)
