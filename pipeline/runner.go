@@ -254,12 +254,14 @@ func (r *Runner) fetch(ctx, hctx context.Context, cons jetstream.Consumer, n int
 	got := 0
 	for msg := range batch.Messages() {
 		got++
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && !lastDelivery(msg) {
 			// Shutting down: hand it back, but not at once, since this
 			// very request is still open and would get it again, again
 			// and again until MaxDeliver; after handBackDelay the
 			// request has expired and another replica (or this one,
-			// restarted) takes it.
+			// restarted) takes it. A message on its last delivery is
+			// handled instead, within the grace period: handed back, it
+			// would never be delivered again, nor dead-lettered.
 			_ = msg.NakWithDelay(r.opts.FetchWait + handBackDelay)
 			<-slots
 			continue
@@ -275,6 +277,12 @@ func (r *Runner) fetch(ctx, hctx context.Context, cons jetstream.Consumer, n int
 		return got, fmt.Errorf("fetch %s: %w", r.spec.Stage, err)
 	}
 	return got, nil
+}
+
+// lastDelivery reports whether msg is on its MaxDeliver-th delivery.
+func lastDelivery(msg jetstream.Msg) bool {
+	meta, err := msg.Metadata()
+	return err == nil && meta.NumDelivered >= MaxDeliver
 }
 
 // heartbeat keeps the server from redelivering the messages that slow

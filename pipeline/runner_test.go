@@ -219,6 +219,36 @@ func TestDeadLetterReasonIsOneShortLine(t *testing.T) {
 	assert.True(t, utf8.ValidString(reason))
 }
 
+// A message whose last delivery comes into a fetch still open when the
+// runner stops is handled, not handed back: handed back, the server would
+// never deliver it again, and no dead letter would say so.
+func TestRunnerShutdownHandlesALastDelivery(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "lastdelivery")
+	publishInputs(t, js, "lastdelivery", 1)
+	cons, err := js.Consumer(context.Background(), spec.Stream, spec.Name())
+	require.NoError(t, err)
+	for i := 1; i < pipeline.MaxDeliver; i++ { // four failed attempts, the last handed back for 2 s
+		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+		require.NoError(t, err)
+		for m := range batch.Messages() {
+			if i == pipeline.MaxDeliver-1 {
+				require.NoError(t, m.NakWithDelay(2*time.Second))
+			} else {
+				require.NoError(t, m.Nak())
+			}
+		}
+		require.NoError(t, batch.Error())
+	}
+	opts := fastOpts()
+	opts.FetchWait = 5 * time.Second // the fetch outlives the stop
+	stop := startRunner(t, pipeline.NewRunner(js, spec, echo("lastdelivery"), zaptest.NewLogger(t), opts))
+	time.Sleep(500 * time.Millisecond)
+	stop()
+	assert.Equal(t, uint64(1), streamMsgs(t, js, "OUT_lastdelivery"), "handled within the grace period")
+}
+
 func TestRunnerShutdownLosesNothing(t *testing.T) {
 	t.Parallel()
 	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
