@@ -8,3 +8,6 @@ func SetAfterPublish(o *RunnerOptions, f func(Message) error) { o.afterPublish =
 
 // Publish is publish.
 var Publish = publish
+
+func (s *StageStats) Processed() uint64 { return s.processed.Load() }
+func (s *StageStats) Published() uint64 { return s.published.Load() }

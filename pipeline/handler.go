@@ -38,6 +38,11 @@ type Result struct {
 	// attempt like a handler error: the input is retried, and the handler
 	// runs again.
 	After func(ctx context.Context) error
+
+	// stored is how many outputs the stream took as new (not duplicates
+	// of a Msg-Id it had), set once the runner has published them.
+	stored      int
+	storedKnown bool
 }
 
 // Outputs is the Result that publishes outs and does nothing else.
@@ -129,7 +134,14 @@ func Measure(s *StageStats) Middleware {
 			switch {
 			case err == nil:
 				s.processed.Add(1)
-				s.published.Add(uint64(len(res.Outputs)))
+				// What the streams stored: a redelivered input's or a
+				// fetched-again feed's outputs that the duplicate window
+				// dropped are not.
+				n := len(res.Outputs)
+				if res.storedKnown {
+					n = res.stored
+				}
+				s.published.Add(uint64(n))
 			case !errors.Is(err, ErrPermanent):
 				s.retries.Add(1)
 			}

@@ -130,9 +130,11 @@ func (r *Runner) publishing(next Handler) Handler {
 		if err != nil {
 			return res, err
 		}
-		if err := publish(ctx, r.js, res.Outputs); err != nil {
+		stored, err := publish(ctx, r.js, res.Outputs)
+		if err != nil {
 			return res, err
 		}
+		res.stored, res.storedKnown = stored, true
 		if res.After != nil {
 			if err := res.After(ctx); err != nil {
 				return res, err
@@ -366,7 +368,7 @@ func (r *Runner) settle(ctx context.Context, msg jetstream.Msg, meta *jetstream.
 
 // publish stores every output and waits for all the acknowledgements; it
 // fails if any output was not stored.
-func publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
+func publish(ctx context.Context, js jetstream.JetStream, outs []Output) (stored int, err error) {
 	type pending struct {
 		subject string
 		future  jetstream.PubAckFuture
@@ -393,7 +395,7 @@ func publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 		}
 		f, err := js.PublishMsgAsync(m)
 		if err != nil {
-			return fmt.Errorf("publish %s: %w", o.Subject, err)
+			return 0, fmt.Errorf("publish %s: %w", o.Subject, err)
 		}
 		sent = append(sent, pending{o.Subject, f})
 	}
@@ -401,16 +403,19 @@ func publish(ctx context.Context, js jetstream.JetStream, outs []Output) error {
 	defer timeout.Stop()
 	for _, p := range sent {
 		select {
-		case <-p.future.Ok():
+		case ack := <-p.future.Ok():
+			if ack != nil && !ack.Duplicate {
+				stored++
+			}
 		case err := <-p.future.Err():
-			return fmt.Errorf("publish %s: %w", p.subject, err)
+			return stored, fmt.Errorf("publish %s: %w", p.subject, err)
 		case <-timeout.C:
-			return fmt.Errorf("publish %s: no acknowledgement within %s", p.subject, publishTimeout)
+			return stored, fmt.Errorf("publish %s: no acknowledgement within %s", p.subject, publishTimeout)
 		case <-ctx.Done():
-			return fmt.Errorf("publish %s: %w", p.subject, ctx.Err())
+			return stored, fmt.Errorf("publish %s: %w", p.subject, ctx.Err())
 		}
 	}
-	return nil
+	return stored, nil
 }
 
 // deadLetter copies the message to dlq.<stage> with the reason, then

@@ -303,8 +303,37 @@ func TestPublishSkipsRepeatedMsgIDs(t *testing.T) {
 		{Subject: "out.repeat.b", MsgID: "x:2", Data: []byte("other")},
 		{Subject: "out.repeat.c", Data: []byte("no id")},
 	}
-	require.NoError(t, pipeline.Publish(context.Background(), js, outs))
+	stored, err := pipeline.Publish(context.Background(), js, outs)
+	require.NoError(t, err)
+	assert.Equal(t, 3, stored)
 	assert.Equal(t, uint64(3), streamMsgs(t, js, "OUT_repeat"))
+	// Published again, the Msg-Id'd ones are duplicates: not stored.
+	stored, err = pipeline.Publish(context.Background(), js, outs)
+	require.NoError(t, err)
+	assert.Equal(t, 1, stored, "only the output without a Msg-Id is stored again")
+	assert.Equal(t, uint64(4), streamMsgs(t, js, "OUT_repeat"))
+}
+
+// The published counter counts what the streams stored: an input whose
+// outputs are all duplicates (a redelivery, a feed fetched again) adds
+// nothing.
+func TestRunnerCountsStoredOutputsOnly(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	spec := testStage(t, js, "counted")
+	publishInputs(t, js, "counted", 3)
+	metrics := pipeline.NewMetrics()
+	opts := fastOpts()
+	opts.Metrics = metrics
+	same := func(_ context.Context, m pipeline.Message) (pipeline.Result, error) { // every input yields the same output
+		return pipeline.Outputs(pipeline.Output{Subject: "out.counted.x", MsgID: "counted:x", Data: []byte("x")}), nil
+	}
+	startRunner(t, pipeline.NewRunner(js, spec, same, zaptest.NewLogger(t), opts))
+	require.Eventually(t, func() bool {
+		return metrics.Stage("counted").Processed() == 3
+	}, 10*time.Second, 10*time.Millisecond)
+	assert.Equal(t, uint64(1), metrics.Stage("counted").Published())
+	assert.Equal(t, uint64(1), streamMsgs(t, js, "OUT_counted"))
 }
 
 // A failure marked with RetryIn waits that long for its retry instead of
