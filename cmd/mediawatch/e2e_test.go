@@ -371,3 +371,52 @@ func TestDemoShowsAlerts(t *testing.T) {
 		t.Fatal("run --demo did not exit within 10s of Ctrl-C")
 	}
 }
+
+// SIGHUP asks for a reload: without a config file there is nothing to
+// reload, and the process goes on (it ended, as SIGHUP does by default).
+func TestSIGHUPWithoutAConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "run", "--quiet")
+	cmd.Dir = dir // no config/mediawatch.yaml here
+	addr := freePort(t)
+	cmd.Env = append(os.Environ(),
+		"MEDIAWATCH_CONFIG=",
+		"MEDIAWATCH_NATS_URL=",
+		"MEDIAWATCH_NATS_EMBEDDED_LISTEN="+freePort(t),
+		"MEDIAWATCH_NATS_EMBEDDED_STORE_DIR="+filepath.Join(dir, "nats"),
+		"MEDIAWATCH_HTTP_LISTEN="+addr,
+	)
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	ready := func() bool {
+		resp, err := httpGet("http://" + addr + "/readyz")
+		return err == nil && resp == 200
+	}
+	require.Eventually(t, ready, 60*time.Second, 100*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("SIGHUP ended the process: %v", err)
+	default:
+	}
+	assert.True(t, ready(), "still ready after SIGHUP")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("no exit within 15s of SIGTERM")
+	}
+}
+
+func httpGet(url string) (int, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}

@@ -18,6 +18,9 @@ import (
 )
 
 func main() {
+	// SIGHUP reloads the config file (config.Watch): with no file, or before
+	// the watcher starts, it must not end the process as it would by default.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
