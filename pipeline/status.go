@@ -11,16 +11,19 @@ import (
 
 // StageStatus is one stage's backlog as the server sees it.
 type StageStatus struct {
-	Stage       string  `json:"stage"`
-	Stream      string  `json:"stream"`
-	Stored      uint64  `json:"stored"`        // messages in the input stream
-	Pending     uint64  `json:"pending"`       // not yet delivered
-	AckPending  int     `json:"ack_pending"`   // delivered, not yet acknowledged
-	Redelivered int     `json:"redelivered"`   // delivered more than once, not yet acknowledged
-	Pulls       int     `json:"pull_requests"` // pull requests waiting: about one per running replica
-	DeadLetters uint64  `json:"dead_letters"`  // in dlq.<stage>
-	Rate        float64 `json:"rate"`          // messages acknowledged per second over the sample
-	ackFloor    uint64
+	Stage       string `json:"stage"`
+	Stream      string `json:"stream"`
+	Stored      uint64 `json:"stored"`        // messages in the input stream
+	Pending     uint64 `json:"pending"`       // not yet delivered
+	AckPending  int    `json:"ack_pending"`   // delivered, not yet acknowledged
+	Redelivered int    `json:"redelivered"`   // delivered more than once, not yet acknowledged
+	Pulls       int    `json:"pull_requests"` // pull requests waiting: about one per running replica
+	DeadLetters uint64 `json:"dead_letters"`  // in dlq.<stage>
+	// Rate is how fast the consumer's ack floor moved over the sample, in
+	// deliveries per second: redeliveries count, and a message held
+	// unacknowledged holds the floor back until it is acknowledged.
+	Rate     float64 `json:"rate"`
+	ackFloor uint64
 }
 
 // Status is what the server holds for the pipeline: every stage's backlog
@@ -47,7 +50,11 @@ func Inspect(ctx context.Context, js jetstream.JetStream, stages []ConsumerSpec,
 		return nil, err
 	}
 	for i := range later.Stages {
-		later.Stages[i].Rate = float64(later.Stages[i].ackFloor-st.Stages[i].ackFloor) / sample.Seconds()
+		// A consumer made anew during the sample starts its floor again:
+		// no rate then, rather than an underflow.
+		if a, b := st.Stages[i].ackFloor, later.Stages[i].ackFloor; b >= a {
+			later.Stages[i].Rate = float64(b-a) / sample.Seconds()
+		}
 	}
 	return later, nil
 }

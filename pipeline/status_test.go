@@ -95,3 +95,35 @@ func TestStageConsumersInspected(t *testing.T) {
 	assert.Equal(t, 1, hook.AckPending)
 	assert.Equal(t, 1, hook.Redelivered)
 }
+
+// A consumer made anew during the sample starts its ack floor again: the
+// rate is 0 then, not an underflow.
+func TestInspectRateOfAConsumerMadeAnew(t *testing.T) {
+	t.Parallel()
+	_, js := pipelinetest.Connect(t, pipelinetest.Server(t))
+	ctx := context.Background()
+	pipelinetest.Topology(t, js)
+	spec := pipeline.ConsumerSpec{Stage: "watch", Stream: pipeline.StreamAlerts, Subject: "alerts.>"}
+	_, err := js.CreateOrUpdateConsumer(ctx, spec.Stream, pipeline.ConsumerConfig(spec, 1))
+	require.NoError(t, err)
+	for i := range 5 {
+		_, err := js.Publish(ctx, "alerts.r", fmt.Appendf(nil, `{"n":%d}`, i))
+		require.NoError(t, err)
+	}
+	cons, err := js.Consumer(ctx, spec.Stream, spec.Name())
+	require.NoError(t, err)
+	batch, err := cons.Fetch(5, jetstream.FetchMaxWait(5*time.Second))
+	require.NoError(t, err)
+	for m := range batch.Messages() {
+		require.NoError(t, m.DoubleAck(ctx))
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		_ = js.DeleteConsumer(ctx, spec.Stream, spec.Name())
+		_, _ = js.CreateOrUpdateConsumer(ctx, spec.Stream, pipeline.ConsumerConfig(spec, 1))
+	}()
+	st, err := pipeline.Inspect(ctx, js, []pipeline.ConsumerSpec{spec}, time.Second)
+	require.NoError(t, err)
+	require.Len(t, st.Stages, 1)
+	assert.Zero(t, st.Stages[0].Rate)
+}

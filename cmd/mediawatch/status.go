@@ -41,7 +41,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer nc.Close()
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second+max(*sample, 0)) // the sample on top
 	defer cancel()
 	specs, err := workers.Consumers(ctx, js)
 	if err != nil {
