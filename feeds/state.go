@@ -21,7 +21,13 @@ type State struct {
 	Failures     int       `json:"failures"`
 	LastError    string    `json:"last_error,omitempty"`
 	NotBefore    time.Time `json:"not_before,omitzero"` // backoff after failures or a 429
-	Articles     int       `json:"articles"`            // items in the last successful fetch
+	// Asked says NotBefore is a rest the server asked for (Retry-After),
+	// which even a poller's first ticket after its start keeps to.
+	Asked    bool `json:"asked,omitempty"`
+	Articles int  `json:"articles"` // items in the last successful fetch
+	// URL is the feed's URL that the validators and the backoff are of:
+	// a feed whose URL changed starts afresh.
+	URL string `json:"url,omitempty"`
 	// Ticket is the stream sequence of the poll ticket that last claimed
 	// the feed, so a redelivery of that ticket (its poller died mid-fetch)
 	// fetches again while other tickets of the slot are skipped.

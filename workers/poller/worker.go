@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -85,7 +86,8 @@ type Worker struct {
 	state    feeds.StateStore
 	registry *feeds.Registry
 	runner   *pipeline.Runner
-	boot     string // this process's boot nonce
+	boot     string        // this process's boot nonce
+	boots    atomic.Uint64 // boot tickets published, for their Msg-Ids
 
 	mu      sync.Mutex
 	static  map[string]feeds.Source // from the config file
@@ -246,6 +248,7 @@ const (
 type slotState struct {
 	n        int64         // the slot whose ticket is stored
 	interval time.Duration // the interval n is of
+	url      string        // the feed's URL then: a feed that moves is polled at once
 	next     time.Time     // when the slot after n starts
 }
 
@@ -266,13 +269,14 @@ func (l slots) pass(srcs []feeds.Source, now time.Time, publish func(s feeds.Sou
 		if seen {
 			kept++
 		}
-		if seen && st.interval == s.Interval && now.Before(st.next) {
+		if seen && st.interval == s.Interval && st.url == s.URL && now.Before(st.next) {
 			wake = earliest(wake, st.next)
 			continue
 		}
 		n, start := feeds.Slot(s.ID, s.Interval, now)
-		done := slotState{n: n, interval: s.Interval, next: feeds.NextSlot(s.ID, s.Interval, now)}
-		if (!seen || st.n != n) && publish(s, n, start, !seen) != nil {
+		done := slotState{n: n, interval: s.Interval, url: s.URL, next: feeds.NextSlot(s.ID, s.Interval, now)}
+		boot := !seen || st.url != s.URL
+		if (boot || st.n != n) && publish(s, n, start, boot) != nil {
 			continue
 		}
 		if !seen {
@@ -382,8 +386,10 @@ func (w *Worker) publishTicket(ctx context.Context, s feeds.Source, n int64, sta
 	t := Ticket{Feed: s.ID, Due: start, Boot: boot}
 	id := pipeline.PollMsgID(s.ID, strconv.FormatInt(n, 10))
 	if boot {
+		// One boot ticket per appearance of the feed: one removed and
+		// added again, or moved, within the duplicate window gets one too.
 		t.Due = time.Now()
-		id = pipeline.PollMsgID(s.ID, "boot-"+w.boot)
+		id = pipeline.PollMsgID(s.ID, "boot-"+w.boot+"-"+strconv.FormatUint(w.boots.Add(1), 10))
 	}
 	m := nats.NewMsg(pipeline.Subject(pipeline.SubjectPolls, s.ID))
 	m.Data = pipeline.Encode(t)
@@ -417,6 +423,12 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 	if err != nil {
 		return pipeline.Result{}, err
 	}
+	if st.URL != "" && st.URL != src.URL {
+		// The feed moved (feeds add with another URL, a config edit):
+		// the old URL's validators would answer for the new one, and its
+		// backoff is not the new one's.
+		st.ETag, st.LastModified, st.Failures, st.LastError, st.NotBefore, st.Asked = "", "", 0, "", time.Time{}, false
+	}
 	now := time.Now()
 	if st.Until.After(now) && st.Ticket != m.StreamSeq {
 		log.Debug("a fetch of this feed is in flight; ticket skipped", zap.Time("until", st.Until))
@@ -427,7 +439,9 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 		// together) already covered it.
 		return pipeline.Result{}, nil
 	}
-	if !t.Boot && now.Before(st.NotBefore) {
+	// A poller's first ticket after its start fetches a feed in backoff
+	// at once, unless the server asked for the rest.
+	if (!t.Boot || st.Asked) && now.Before(st.NotBefore) {
 		log.Debug("feed backing off", zap.Time("not_before", st.NotBefore))
 		return pipeline.Result{}, nil
 	}
@@ -461,16 +475,17 @@ func (w *Worker) handle(ctx context.Context, m pipeline.Message) (pipeline.Resul
 	}
 	w.count("truncated_fields", src.ID, shrunk, "item fields cut to keep the message small")
 	next := claimed
-	next.Until = time.Time{}
+	next.Until, next.URL = time.Time{}, src.URL
 	if ferr != nil {
 		next.Failures++
 		next.LastError = ferr.Error()
 		next.NotBefore = now.Add(backoff(src.Interval, next.Failures, ferr, w.maxRest))
+		next.Asked = askedRest(ferr)
 		w.metrics.Counter(fmt.Sprintf("mediawatch_feed_failures_total{feed=%q}", src.ID)).Add(1)
 		w.metrics.Fetched(src.ID, pipeline.FetchFailed, took, 0, next.Failures, now)
 		log.Warn("fetch feed failed", zap.Error(ferr), zap.Int("failures", next.Failures), zap.Time("next_try", next.NotBefore))
 	} else {
-		next.Failures, next.LastError, next.NotBefore = 0, "", time.Time{}
+		next.Failures, next.LastError, next.NotBefore, next.Asked = 0, "", time.Time{}, false
 		next.LastSuccess = now
 		if !resp.NotModified {
 			next.ETag, next.LastModified, next.Articles = resp.ETag, resp.LastModified, len(arts)
@@ -569,6 +584,12 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:min(n, len(s))]
+}
+
+// askedRest reports whether the server asked for a rest (Retry-After).
+func askedRest(err error) bool {
+	var he *reader.HTTPError
+	return errors.As(err, &he) && he.RetryAfter > 0
 }
 
 // backoff is how long a failing feed rests: its interval doubled per
