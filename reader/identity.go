@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // errNotAbsolute says a URL cannot be canonicalised because it names no
@@ -15,7 +17,8 @@ import (
 var errNotAbsolute = errors.New("not an absolute URL with a host")
 
 // CanonicalURL returns the form of raw that identifies an article: scheme
-// and host lower-cased, the scheme's default port removed, an empty path
+// and host lower-cased (an internationalised host in punycode, without a
+// trailing dot), the scheme's default port removed, an empty path
 // written as "/", the fragment and tracking parameters (utm_*, fbclid,
 // gclid, mc_cid, ...) removed, and the remaining query parameters sorted by
 // key (values of a repeated key keep their order). Parameters keep their
@@ -34,6 +37,18 @@ func CanonicalURL(raw string) (string, error) {
 	host, port := strings.ToLower(u.Hostname()), u.Port()
 	if host == "" {
 		return "", fmt.Errorf("canonicalize url %q: %w", raw, errNotAbsolute)
+	}
+	// An internationalised name is one host whether written in Unicode or
+	// in punycode (мвд.рф, xn--b1aew.xn--p1ai), and the fully qualified
+	// form (example.com.) is the same host as the usual one.
+	if !strings.Contains(host, ":") {
+		host = strings.TrimRight(host, ".")
+		if ascii, err := idna.Lookup.ToASCII(host); err == nil && ascii != "" {
+			host = strings.TrimRight(ascii, ".") // what it maps to nothing may leave one
+		}
+		if host == "" {
+			return "", fmt.Errorf("canonicalize url %q: %w", raw, errNotAbsolute)
+		}
 	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
@@ -83,28 +98,33 @@ func defaultPort(scheme string) string {
 // normalizeEscapes applies RFC 3986's percent-encoding normalisation:
 // escaped unreserved characters (letters, digits, "-", ".", "_", "~") are
 // decoded and the hex digits of the other escapes upper-cased. A '%' that
-// starts no valid escape is left alone.
+// starts no valid escape is left alone, and so is the escape after it.
 func normalizeEscapes(s string) string {
 	if !strings.Contains(s, "%") {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' || i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-			b.WriteByte(s[i])
+			b = append(b, s[i])
 			continue
 		}
 		c := unhex(s[i+1])<<4 | unhex(s[i+2])
-		if isUnreserved(c) {
-			b.WriteByte(c)
+		// A decoded hex digit right after a lone '%' (or a lone '%' and
+		// one hex digit) would make a new escape with it: "%%41a" would
+		// give "%Aa", and the form would change on a second pass. Such an
+		// escape stays.
+		n := len(b)
+		makesEscape := isHex(c) && (n >= 1 && b[n-1] == '%' || n >= 2 && b[n-2] == '%' && isHex(b[n-1]))
+		if isUnreserved(c) && !makesEscape {
+			b = append(b, c)
 		} else {
-			b.WriteByte('%')
-			b.WriteString(strings.ToUpper(s[i+1 : i+3]))
+			b = append(b, '%')
+			b = append(b, strings.ToUpper(s[i+1:i+3])...)
 		}
 		i += 2
 	}
-	return b.String()
+	return string(b)
 }
 
 // isUnreserved reports whether c is an RFC 3986 unreserved character.
