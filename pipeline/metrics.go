@@ -112,6 +112,9 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 type StageStats struct {
 	received, processed, published, retries, deadLettered, errors atomic.Uint64
 	handling                                                      prometheus.Observer
+	// unbound counts the stage's runners that are running without a
+	// consumer (it is missing, or its stream is): readiness says so.
+	unbound atomic.Int64
 }
 
 func (s *StageStats) observe(d time.Duration) {
@@ -133,6 +136,24 @@ func (m *Metrics) Stage(name string) *StageStats {
 		m.stages[name] = s
 	}
 	return s
+}
+
+// Unbound lists the stages with a runner that has no consumer to read
+// from, in name order.
+func (m *Metrics) Unbound() []string {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for name, s := range m.stages {
+		if s.unbound.Load() > 0 {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Counter returns a named counter (a Prometheus metric name with optional

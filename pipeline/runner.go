@@ -167,8 +167,23 @@ func (r *Runner) Run(ctx context.Context) error {
 
 	retry := RetryBackoff()
 	var cons jetstream.Consumer
+	// Unbound until the consumer is found, and again while it is lost.
+	r.stats.unbound.Add(1)
+	unbound := true
+	setBound := func(b bool) {
+		if b == unbound {
+			unbound = !b
+			if b {
+				r.stats.unbound.Add(-1)
+			} else {
+				r.stats.unbound.Add(1)
+			}
+		}
+	}
+	defer setBound(true)
 	for ctx.Err() == nil {
 		if cons == nil {
+			setBound(false)
 			var err error
 			if cons, err = r.bind(ctx); err != nil {
 				d := retry.NextBackOff()
@@ -177,6 +192,7 @@ func (r *Runner) Run(ctx context.Context) error {
 				Sleep(ctx, d)
 				continue
 			}
+			setBound(true)
 			r.log.Info("consuming", zap.String("stream", r.spec.Stream), zap.String("subject", r.spec.Subject))
 		}
 		// Room for at least one message, and as much more as is free.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,12 +40,14 @@ type Process struct {
 	Session func(nc *nats.Conn) (stop func(), err error)
 	Log     *zap.Logger
 
-	ready atomic.Bool
-	conn  atomic.Pointer[nats.Conn]
+	ready   atomic.Bool
+	conn    atomic.Pointer[nats.Conn]
+	metrics atomic.Pointer[pipeline.Metrics]
 }
 
 // Ready reports why the process is not ready to work, or nil: it is
-// connected and its stages are running.
+// connected, its stages are running, and each has its consumer to read
+// from.
 func (p *Process) Ready() error {
 	nc := p.conn.Load()
 	switch {
@@ -52,6 +55,9 @@ func (p *Process) Ready() error {
 		return errors.New("not connected to nats")
 	case !p.ready.Load():
 		return errors.New("stages not running")
+	}
+	if unbound := p.metrics.Load().Unbound(); len(unbound) > 0 {
+		return fmt.Errorf("no consumer to read from (its stream or consumer is missing): %s", strings.Join(unbound, ", "))
 	}
 	return nil
 }
@@ -68,6 +74,7 @@ func (p *Process) Run(ctx context.Context) error {
 		return fmt.Errorf("listen for http on %s: %w (set http.listen)", p.Config.HTTP.Listen, err)
 	}
 	metrics := pipeline.NewMetrics()
+	p.metrics.Store(metrics)
 	// The endpoint and the config watcher stop with Run, also when it
 	// fails (a sink's secret missing, say) before ctx ends.
 	bctx, stop := context.WithCancel(ctx)

@@ -128,6 +128,37 @@ func TestProcessStoppedWhileStartingIsNoFailure(t *testing.T) {
 	}
 }
 
+// A stage whose stream goes (an operator deletes it) cannot read: the
+// process says it is not ready, naming the stage, until the stream is back.
+func TestProcessNotReadyWithoutAStream(t *testing.T) {
+	t.Parallel()
+	srv := pipelinetest.Server(t)
+	_, js := pipelinetest.Connect(t, srv)
+	dedup, err := Lookup("dedup")
+	require.NoError(t, err)
+	cfg := config.Default()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	log := zaptest.NewLogger(t)
+	p := &Process{Stages: []Stage{dedup}, Config: cfg, Log: log,
+		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
+			return pipeline.Connect(ctx, srv.ClientURL(), "test", pipeline.Auth{}, log, closed)
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	require.Eventually(t, func() bool { return p.Ready() == nil }, 15*time.Second, 10*time.Millisecond)
+
+	require.NoError(t, js.DeleteStream(context.Background(), pipeline.StreamRaw))
+	require.Eventually(t, func() bool {
+		err := p.Ready()
+		return err != nil && strings.Contains(err.Error(), "dedup")
+	}, 30*time.Second, 20*time.Millisecond, "not ready, naming the stage")
+
+	pipelinetest.Topology(t, js) // the stream is back
+	require.Eventually(t, func() bool { return p.Ready() == nil }, 60*time.Second, 20*time.Millisecond, "ready again: %v", p.Ready())
+}
+
 // A connection the server closes for good (here after a subject over its
 // control-line limit, the failure a hostile id used to cause) is dialled
 // again, the stages are rebuilt on the new one, and readiness says so
