@@ -1,15 +1,6 @@
 package tagger
 
-import (
-	"slices"
-	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/mediawatch/mediawatch/config"
-	"github.com/mediawatch/mediawatch/pipeline"
-)
+import "testing"
 
 // The shipped config in more languages and scripts: the people of
 // Venezuela, the Caribbean where its name is its own, Maduro in every
@@ -17,10 +8,7 @@ import (
 // karibu, the caribou). Forms that only inflection finds are looked for in
 // articles of their language alone, as the README says.
 func TestShippedConfigMoreLanguages(t *testing.T) {
-	cfg, err := config.Load("../../config/mediawatch.yaml", func(string) string { return "" })
-	require.NoError(t, err)
-	m, err := compile(ConfigFrom(cfg))
-	require.NoError(t, err)
+	m := shippedMatcher(t)
 	tests := []struct {
 		lang, title string
 		want        []string
@@ -73,20 +61,6 @@ func TestShippedConfigMoreLanguages(t *testing.T) {
 		{"ja", "カリブーの群れ", nil, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.title, func(t *testing.T) {
-			langs := []string{tt.lang, ""} // declared, and unknown
-			if tt.declared {
-				langs = langs[:1]
-			}
-			for _, lang := range langs {
-				var got []string
-				for _, e := range Tag(m, &pipeline.Article{Title: tt.title, Lang: lang}) {
-					if !slices.Contains(got, e.ID) {
-						got = append(got, e.ID)
-					}
-				}
-				assert.ElementsMatch(t, tt.want, got, "lang %q", lang)
-			}
-		})
+		t.Run(tt.title, func(t *testing.T) { checkShipped(t, m, tt.lang, tt.title, tt.want, tt.declared) })
 	}
 }

@@ -8,17 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mediawatch/mediawatch/config"
+	"github.com/mediawatch/mediawatch/match"
 	"github.com/mediawatch/mediawatch/pipeline"
 )
 
 // The shipped config finds what the mission promises, in the languages and
 // scripts it names, and none of its hard negatives.
 func TestShippedConfigMissionExamples(t *testing.T) {
-	cfg, err := config.Load("../../config/mediawatch.yaml", func(string) string { return "" })
-	require.NoError(t, err)
-	m, err := compile(ConfigFrom(cfg))
-	require.NoError(t, err)
-
+	m := shippedMatcher(t)
 	tests := []struct {
 		lang, title string
 		want        []string
@@ -49,16 +46,35 @@ func TestShippedConfigMissionExamples(t *testing.T) {
 		{"sw", "Karibu Zanzibar", nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.title, func(t *testing.T) {
-			for _, lang := range []string{tt.lang, ""} { // declared, and unknown
-				var got []string
-				for _, e := range Tag(m, &pipeline.Article{Title: tt.title, Lang: lang}) {
-					if !slices.Contains(got, e.ID) {
-						got = append(got, e.ID)
-					}
-				}
-				assert.ElementsMatch(t, tt.want, got, "lang %q", lang)
+		t.Run(tt.title, func(t *testing.T) { checkShipped(t, m, tt.lang, tt.title, tt.want, false) })
+	}
+}
+
+// shippedMatcher is the tagger's matcher of the shipped config.
+func shippedMatcher(t *testing.T) *match.Matcher {
+	t.Helper()
+	cfg, err := config.Load("../../config/mediawatch.yaml", func(string) string { return "" })
+	require.NoError(t, err)
+	m, err := compile(ConfigFrom(cfg))
+	require.NoError(t, err)
+	return m
+}
+
+// checkShipped tags a title in its language and (unless declaredOnly) in
+// none, and wants the entities want found.
+func checkShipped(t *testing.T, m *match.Matcher, lang, title string, want []string, declaredOnly bool) {
+	t.Helper()
+	langs := []string{lang, ""} // declared, and unknown
+	if declaredOnly {
+		langs = langs[:1]
+	}
+	for _, lang := range langs {
+		var got []string
+		for _, e := range Tag(m, &pipeline.Article{Title: title, Lang: lang}) {
+			if !slices.Contains(got, e.ID) {
+				got = append(got, e.ID)
 			}
-		})
+		}
+		assert.ElementsMatch(t, want, got, "lang %q", lang)
 	}
 }
