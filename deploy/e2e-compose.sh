@@ -158,7 +158,14 @@ for _ in $(seq 1 30); do
 	prev=$c
 done
 docker rm -f "${project}-tail" >/dev/null 2>&1 || true
-status_json >"$workdir/status.json" || fail "status --json failed"
+# The pollers keep polling (every feed every 10s, 304s by now): a ticket
+# in hand at the moment of the snapshot is not a backlog. Take the
+# snapshot when none is, within 10 tries; the ledger fails on one stuck.
+for _ in $(seq 1 10); do
+	status_json >"$workdir/status.json" || fail "status --json failed"
+	tr -d ' \n' <"$workdir/status.json" | grep -q '"stage":"poller","stream":"POLLS","stored":[0-9]*,"pending":[0-9]*,"ack_pending":0' && break
+	sleep 1
+done
 
 restarts=$(docker ps -aq --filter "label=com.docker.compose.project=$project" |
 	xargs docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}:{{.RestartCount}}' |

@@ -146,9 +146,18 @@ type Claims interface {
 	// redelivery of an attempt whose outputs may not be stored claims
 	// again, an article read again once they are stored (a consumer made
 	// anew, reading the stream from its start) does not.
-	Claim(ctx context.Context, key, owner string) (bool, error)
-	// Settle records that owner's outputs for key are stored.
-	Settle(ctx context.Context, key, owner string) error
+	// The revision is the claim's, for Settle.
+	Claim(ctx context.Context, key, owner string) (held bool, revision uint64, err error)
+	// Settle records that owner's outputs for key, claimed at revision,
+	// are stored.
+	Settle(ctx context.Context, key, owner string, revision uint64) error
+}
+
+// heldClaim is a claim a handler holds, to settle once its outputs are
+// stored.
+type heldClaim struct {
+	key string
+	rev uint64
 }
 
 // settled marks a claim whose outputs are stored.
@@ -161,36 +170,31 @@ func ClaimKey(rule, story string) string { return rule + "." + story }
 // alerter replica sees the same ones, and they outlive restarts.
 type KVClaims struct{ KV jetstream.KeyValue }
 
-// Claim implements Claims. A second claim by the same owner holds: a
-// redelivered article alerts again, with the same Msg-Id, so the stream
-// keeps one alert.
-func (c KVClaims) Claim(ctx context.Context, key, owner string) (bool, error) {
-	_, err := c.KV.Create(ctx, key, []byte(owner))
+// Claim implements Claims. A second claim by the same owner holds until
+// it is settled: a redelivered article alerts again, with the same Msg-Id,
+// so the stream keeps one alert.
+func (c KVClaims) Claim(ctx context.Context, key, owner string) (bool, uint64, error) {
+	rev, err := c.KV.Create(ctx, key, []byte(owner))
 	if err == nil {
-		return true, nil
+		return true, rev, nil
 	}
 	if !errors.Is(err, jetstream.ErrKeyExists) {
-		return false, fmt.Errorf("claim %s: %w", key, err)
+		return false, 0, fmt.Errorf("claim %s: %w", key, err)
 	}
 	e, err := c.KV.Get(ctx, key)
 	if err != nil {
-		return false, fmt.Errorf("read claim %s: %w", key, err)
+		return false, 0, fmt.Errorf("read claim %s: %w", key, err)
 	}
-	return string(e.Value()) == owner, nil
+	return string(e.Value()) == owner, e.Revision(), nil
 }
 
 // Settle implements Claims: owner's claim becomes "<owner> settled", which
-// Claim no longer takes for owner's. A claim another owner holds, or one
-// settled already, is left as it is.
-func (c KVClaims) Settle(ctx context.Context, key, owner string) error {
-	e, err := c.KV.Get(ctx, key)
-	if err != nil {
-		return fmt.Errorf("settle claim %s: %w", key, err)
-	}
-	if string(e.Value()) != owner {
-		return nil
-	}
-	if _, err := c.KV.Update(ctx, key, []byte(owner+settled), e.Revision()); err != nil &&
+// Claim no longer takes for owner's. It writes at the claim's revision, so
+// it needs no read (which a replica behind its leader could answer with
+// "not found"); a claim changed since (settled by a replica that handled
+// the same redelivery) is left as it is.
+func (c KVClaims) Settle(ctx context.Context, key, owner string, rev uint64) error {
+	if _, err := c.KV.Update(ctx, key, []byte(owner+settled), rev); err != nil &&
 		!errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		return fmt.Errorf("settle claim %s: %w", key, err)
 	}
@@ -236,14 +240,14 @@ func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipel
 		for _, al := range alerts {
 			if claims != nil && a.Story != nil && !e.PerArticle(al.Rule) {
 				key := ClaimKey(al.Rule, a.Story.ID)
-				ok, err := claims.Claim(ctx, key, a.ID)
+				ok, rev, err := claims.Claim(ctx, key, a.ID)
 				if err != nil {
 					return pipeline.Result{}, err
 				}
 				if !ok {
 					continue // the story alerted this rule already
 				}
-				held = append(held, key)
+				held = append(held, heldClaim{key, rev})
 			}
 			outs = append(outs, pipeline.Output{
 				Subject: pipeline.Subject(pipeline.SubjectAlerts, al.Rule),
@@ -257,8 +261,8 @@ func handle(engine *atomic.Pointer[Engine], now func() time.Time, metrics *pipel
 				// The alerts are stored: the claims are settled, so that
 				// this article read again does not alert again once the
 				// stream's duplicate window has passed.
-				for _, key := range held {
-					if err := claims.Settle(ctx, key, a.ID); err != nil {
+				for _, h := range held {
+					if err := claims.Settle(ctx, h.key, a.ID, h.rev); err != nil {
 						return err
 					}
 				}

@@ -113,7 +113,7 @@ func (j JSSpikes) Fire(ctx context.Context, rule string, slot, quiet int64) (boo
 //
 // It returns the alerts and the claims it holds, to settle once they are
 // stored.
-func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now time.Time, claims Claims, state SpikeState) (out []pipeline.Output, held []string, err error) {
+func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now time.Time, claims Claims, state SpikeState) (out []pipeline.Output, held []heldClaim, err error) {
 	if len(e.spikes) == 0 || a.Story == nil || claims == nil || state == nil {
 		return nil, nil, nil
 	}
@@ -128,14 +128,14 @@ func (e *Engine) spikeAlerts(ctx context.Context, a *pipeline.Article, at, now t
 			continue
 		}
 		key := ClaimKey(sp.Rule, a.Story.ID)
-		ok, err := claims.Claim(ctx, key, a.ID)
+		ok, rev, err := claims.Claim(ctx, key, a.ID)
 		if err != nil {
 			return nil, nil, err
 		}
 		if !ok {
 			continue // the story is counted already
 		}
-		held = append(held, key)
+		held = append(held, heldClaim{key, rev})
 		slot := story.SlotOf(at)
 		if err := state.Record(ctx, sp.Rule, slot, a.Story.ID); err != nil {
 			return nil, nil, err
