@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/mediawatch/mediawatch/config"
@@ -81,9 +82,7 @@ func TestProcessReturnsWhenAStageCannotStart(t *testing.T) {
 	cfg.Sinks = []config.Sink{{ID: "ops-hook", Type: config.SinkWebhook, URL: "https://hooks.example.org/x", SecretEnv: "MW_PROCESS_TEST_UNSET_SECRET"}}
 	log := zaptest.NewLogger(t)
 	p := &Process{Stages: []Stage{notifier}, Config: cfg, Log: log, Env: func(string) string { return "" },
-		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
-			return pipeline.Connect(ctx, srv.ClientURL(), "test", pipeline.Auth{}, log, closed)
-		}}
+		Dial: dialer(srv.ClientURL(), log)}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	done := make(chan error, 1)
@@ -112,9 +111,7 @@ func TestProcessStoppedWhileStartingIsNoFailure(t *testing.T) {
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	log := zaptest.NewLogger(t)
 	p := &Process{Stages: []Stage{dedup}, Config: cfg, Log: log,
-		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
-			return pipeline.Connect(ctx, srv.ClientURL(), "test", pipeline.Auth{}, log, closed)
-		}}
+		Dial: dialer(srv.ClientURL(), log)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
@@ -140,9 +137,7 @@ func TestProcessNotReadyWithoutAStream(t *testing.T) {
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	log := zaptest.NewLogger(t)
 	p := &Process{Stages: []Stage{dedup}, Config: cfg, Log: log,
-		Dial: func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
-			return pipeline.Connect(ctx, srv.ClientURL(), "test", pipeline.Auth{}, log, closed)
-		}}
+		Dial: dialer(srv.ClientURL(), log)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
@@ -264,5 +259,12 @@ func TestTopologyAppliesStreamLimits(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want.MaxAge, info.Config.MaxAge, name)
 		assert.Equal(t, want.MaxBytes, info.Config.MaxBytes, name)
+	}
+}
+
+// dialer connects a test process to the server at url.
+func dialer(url string, log *zap.Logger) func(context.Context, func(error)) (*nats.Conn, error) {
+	return func(ctx context.Context, closed func(error)) (*nats.Conn, error) {
+		return pipeline.Connect(ctx, url, "test", pipeline.Auth{}, log, closed)
 	}
 }
